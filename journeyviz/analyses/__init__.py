@@ -1,0 +1,1 @@
+"""Pure analyses: Dataset + parameters → tidy pandas DataFrame with documented columns."""
