@@ -1,0 +1,512 @@
+"""Dashboards: a filter bar bound to a Dataset that redraws charts, tables and key findings in place.
+
+A notebook opens a :class:`Board` with :func:`open_board` (its parameters cell feeds the
+arguments), shows sections with :meth:`Board.show` and records its key findings with
+:meth:`Board.record`. In JupyterLab and Voilà (``interactive=True``) a filter bar (segment, brand,
+period, channel) filters the dataset with :meth:`Dataset.filter` and every section is recomputed
+and redrawn without re-running the notebook; in a batch report (``interactive=False``) the same
+sections are displayed once, as static outputs.
+
+Problems a person can fix (a missing data folder, an unknown segment or brand, a period with no
+data) are shown as one readable sentence, never as a traceback: :func:`readable_error` words them.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from . import findings as fnd
+from .dataset import Dataset
+from .findings import Finding, say
+from .journey import JourneyError
+
+#: The dataset a notebook opens by default (relative to the project folder).
+DEFAULT_DATA = "data/samples/maison_lumiere"
+#: Environment variable that replaces the default dataset (set by ``journeyviz serve --data``).
+DATA_ENV = "JOURNEYVIZ_DATA"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+#: Attributes with more distinct values than this are not offered as segments in the filter bar.
+MAX_SEGMENT_VALUES = 30
+
+
+class BoardError(ValueError):
+    """A dashboard parameter a person can fix; the message says what was given and what is allowed."""
+
+
+@dataclass
+class Section:
+    """What one section shows: a title, the key finding, a chart and the table behind the chart.
+
+    Any part may be None (a section without chart, or a finding that could not be computed).
+    """
+
+    title: str
+    finding: Finding | None = None
+    chart: Any = None
+    table: pd.DataFrame | None = None
+
+
+#: A section builder: (filtered dataset, language, by) -> Section. ``by`` is the segment column
+#: when the page compares segments, else None.
+Builder = Callable[[Dataset, str, "str | None"], Section]
+
+
+@dataclass
+class Filters:
+    """The filter state: ``segment_by`` (attribute), ``segment`` (its value or "all"), ``brand``,
+    ``channel`` ("all" or one value) and ``start``/``end`` (dates or None)."""
+
+    segment_by: str = ""
+    segment: str = "all"
+    brand: str = "all"
+    channel: str = "all"
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "segment_by": self.segment_by,
+            "segment": self.segment,
+            "brand": self.brand,
+            "channel": self.channel,
+            "start": None if self.start is None else str(self.start.date()),
+            "end": None if self.end is None else str(self.end.date()),
+        }
+
+
+@dataclass
+class _Shown:
+    builder: Builder
+    key: str
+    widgets: dict[str, Any] = field(default_factory=dict)
+
+
+class Board:
+    """One page's dataset, filters and sections.
+
+    Build it with :func:`open_board`. ``board.error`` holds the readable message when the page
+    cannot be shown; every display method then does nothing, so the notebook still runs to the end.
+    """
+
+    def __init__(self, dataset: Dataset | None, *, language: str, filters: Filters, interactive: bool, error: str | None = None, parameters: dict[str, Any] | None = None):
+        self.base = dataset
+        self.language = language
+        self.filters = filters
+        self.interactive = interactive
+        self.error = error
+        self.parameters = dict(parameters or {})
+        self.findings: dict[str, Finding] = {}
+        self.dataset: Dataset | None = None
+        self._shown: list[_Shown] = []
+        self._scope_widget: Any = None
+        self._controls: dict[str, Any] = {}
+        if dataset is not None and error is None:
+            try:
+                self.dataset = _apply_filters(dataset, filters)
+            except Exception as exc:
+                self.error = readable_error(exc, language)
+
+    # ------------------------------------------------------------------ display
+    def intro(self) -> None:
+        """Show who and what the page covers (or the error message when the page cannot be shown)."""
+        from IPython.display import HTML, display
+
+        if self.error:
+            display(HTML(f'<p class="jv-error" style="color:#cc3311"><strong>{html.escape(self.error)}</strong></p>'))
+            return
+        finding = self._scope()
+        if self.interactive:
+            import ipywidgets as widgets
+
+            self._scope_widget = widgets.HTML(_para(finding.text, "jv-scope"))
+            display(self._scope_widget)
+        else:
+            display(HTML(_para(finding.text, "jv-scope")))
+
+    def filter_bar(self) -> None:
+        """Show the filter bar (interactive pages only): segment, brand, period, channel."""
+        if self.error or not self.interactive or self.base is None:
+            return
+        import ipywidgets as widgets
+        from IPython.display import display
+
+        lang = self.language
+        every = say("all", lang)
+        seg_attrs = segment_attributes(self.base)
+        c: dict[str, Any] = {}
+        c["segment_by"] = widgets.Dropdown(options=[("—", "")] + [(a, a) for a in seg_attrs], value=self.filters.segment_by if self.filters.segment_by in seg_attrs else "", description=say("segment_by", lang))
+        c["segment"] = widgets.Dropdown(options=self._segment_options(c["segment_by"].value), value="all", description=say("segment", lang))
+        if self.filters.segment in dict(c["segment"].options).values():
+            c["segment"].value = self.filters.segment
+        c["brand"] = widgets.Dropdown(options=[(every, "all")] + [(b, b) for b in self.base.brands()], value=self.filters.brand, description=say("brand", lang))
+        c["channel"] = widgets.Dropdown(options=[(every, "all")] + [(ch, ch) for ch in _channels(self.base)], value=self.filters.channel, description=say("channel", lang))
+        c["start"] = widgets.DatePicker(value=None if self.filters.start is None else self.filters.start.date(), description=say("start", lang))
+        c["end"] = widgets.DatePicker(value=None if self.filters.end is None else self.filters.end.date(), description=say("end", lang))
+        for name, control in c.items():
+            control.add_class(f"jv-filter-{name}")
+            control.observe(self._on_change, names="value")
+        self._controls = c
+        layout = widgets.Layout(flex_flow="row wrap", gap="4px 16px")
+        display(widgets.Box(list(c.values()), layout=layout))
+
+    def show(self, builder: Builder, key: str | None = None) -> None:
+        """Compute a section on the filtered data and display it; interactive pages redraw it on filter changes."""
+        if self.error or self.dataset is None:
+            return
+        from IPython.display import HTML, display
+
+        key = key or getattr(builder, "__name__", f"section{len(self._shown)}").removesuffix("_section")
+        section = self._build(builder, key)
+        shown = _Shown(builder, key)
+        self._shown.append(shown)
+        heading = f'<h2 class="jv-title">{html.escape(section.title)}</h2>'
+        if not self.interactive:
+            display(HTML(heading + _finding_html(section.finding)))
+            if section.chart is not None:
+                display(section.chart)
+            if section.table is not None:
+                display(HTML(_table_html(section.table, self.language)))
+            return
+        import altair as alt
+        import ipywidgets as widgets
+
+        alt.JupyterChart.enable_offline()
+        w = shown.widgets
+        w["title"] = widgets.HTML(heading)
+        w["finding"] = widgets.HTML(_finding_html(section.finding))
+        w["chart"] = alt.JupyterChart(section.chart) if section.chart is not None else None
+        w["table"] = widgets.HTML(_table_html(section.table, self.language) if section.table is not None else "")
+        parts = [w["title"], w["finding"]] + ([w["chart"]] if w["chart"] is not None else []) + [w["table"]]
+        box = widgets.VBox(parts)
+        box.add_class(f"jv-section-{key}")
+        display(box)
+
+    def record(self) -> None:
+        """Record the key findings (and the parameters, and any error) as notebook output for reports and tests."""
+        payload: dict[str, Any] = {k: v for k, v in self.findings.items()}
+        payload["parameters"] = {**self.parameters, "filters": self.filters.as_dict(), "language": self.language}
+        if self.error:
+            payload["error"] = self.error
+        fnd.record(payload)
+
+    # ------------------------------------------------------------------ filtering
+    def apply(self, **changes: Any) -> float:
+        """Change filters (``segment_by``, ``segment``, ``brand``, ``channel``, ``start``, ``end``),
+        recompute and redraw every section; returns the seconds it took.
+
+        A filter that leaves no data shows a readable message in each section instead of a chart.
+        """
+        started = time.perf_counter()
+        unknown = set(changes) - set(Filters.__dataclass_fields__)
+        if unknown:
+            raise TypeError(f"apply(): unknown filter(s) {sorted(unknown)}; use {sorted(Filters.__dataclass_fields__)}")
+        for name in ("start", "end"):
+            if name in changes:
+                changes[name] = _date_or_none(changes[name], name)
+        self.filters = replace(self.filters, **changes)
+        if self.base is None:
+            return 0.0
+        try:
+            self.dataset = _apply_filters(self.base, self.filters)
+            message = None
+        except Exception as exc:
+            self.dataset = None
+            message = readable_error(exc, self.language)
+        if self._scope_widget is not None:
+            self._scope_widget.value = _para(message, "jv-error") if message else _para(self._scope().text, "jv-scope")
+        for shown in self._shown:
+            if message:
+                self.findings.pop(shown.key, None)
+                section = Section(title="", finding=Finding(shown.key, message, {"error": message}))
+            else:
+                section = self._build(shown.builder, shown.key)
+            self._redraw(shown, section)
+        return time.perf_counter() - started
+
+    # ------------------------------------------------------------------ internals
+    def _by(self) -> str | None:
+        f = self.filters
+        return f.segment_by if f.segment_by and f.segment in ("all", "") else None
+
+    def _build(self, builder: Builder, key: str) -> Section:
+        try:
+            section = builder(self.dataset, self.language, self._by())
+        except Exception as exc:
+            if not self.interactive and not _expected(exc):
+                raise  # a bug in a batch run must fail the run, with its traceback for the analyst
+            text = say("section_error", self.language, detail=readable_error(exc, self.language, bare=True))
+            section = Section(title=getattr(builder, "title", key), finding=Finding(key, text, {"error": text}))
+        if section.finding is not None:
+            self.findings[key] = section.finding
+        return section
+
+    def _redraw(self, shown: _Shown, section: Section) -> None:
+        w = shown.widgets
+        if not w:
+            return
+        w["finding"].value = _finding_html(section.finding)
+        chart = w.get("chart")
+        if chart is not None:
+            if section.chart is not None:
+                chart.chart = section.chart
+                chart.layout.display = None
+            else:
+                chart.layout.display = "none"
+        w["table"].value = _table_html(section.table, self.language) if section.table is not None else ""
+
+    def _scope(self) -> Finding:
+        ds = self.dataset
+        period = (None, None)
+        if ds.events is not None:
+            span = ds.engine.to_pandas(ds.events.aggregate(first=ds.events.timestamp.min(), last=ds.events.timestamp.max()))
+            period = (span["first"].iloc[0], span["last"].iloc[0])
+        finding = fnd.scope_finding(ds.describe(), period, self.filters.as_dict(), self.language)
+        self.findings["scope"] = finding
+        return finding
+
+    def _segment_options(self, attribute: str) -> list[tuple[str, str]]:
+        every = say("all", self.language)
+        if not attribute or self.base is None or self.base.customers is None:
+            return [(every, "all")]
+        values = sorted(str(v) for v in self.base.customers[attribute].dropna().unique())
+        return [(every, "all")] + [(v, v) for v in values]
+
+    def _on_change(self, change: dict[str, Any]) -> None:
+        c = self._controls
+        owner = change["owner"]
+        if owner is c["segment_by"]:
+            # Changing the attribute resets its value without a second redraw.
+            c["segment"].unobserve(self._on_change, names="value")
+            c["segment"].options = self._segment_options(change["new"])
+            c["segment"].value = "all"
+            c["segment"].observe(self._on_change, names="value")
+        self.apply(
+            segment_by=c["segment_by"].value,
+            segment=c["segment"].value,
+            brand=c["brand"].value,
+            channel=c["channel"].value,
+            start=c["start"].value,
+            end=c["end"].value,
+        )
+
+
+# ---------------------------------------------------------------------- opening a board
+def open_board(
+    data_path: str = DEFAULT_DATA,
+    *,
+    segment_by: str = "",
+    segment: str = "all",
+    brand: str = "all",
+    channel: str = "all",
+    start: str | None = "",
+    end: str | None = "",
+    language: str = "",
+    min_group_size: int = 0,
+    interactive: bool = True,
+    dataset: Dataset | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> Board:
+    """Load a dataset and open a page on it, checking every parameter a person may get wrong.
+
+    Parameters
+    ----------
+    data_path
+        Dataset folder (journey.yml + tables). Relative paths are looked up from the current folder,
+        then from the project folder. The default dataset is replaced by ``$JOURNEYVIZ_DATA`` when set.
+    segment_by, segment
+        A customer attribute (or segment column) and one of its values; ``segment="all"`` with a
+        ``segment_by`` compares the segments side by side.
+    brand, channel
+        Keep one brand / one channel ("all" keeps everything).
+    start, end
+        First and last day included (``YYYY-MM-DD``; "" = no bound).
+    language
+        ``fr`` or ``en`` for the words on the page; "" = the journey's language.
+    min_group_size
+        Raise the privacy threshold above journey.yml's (0 = keep journey.yml's).
+    interactive
+        Show the filter bar and redraw in place (JupyterLab, Voilà); False for batch reports.
+    dataset
+        An already loaded Dataset (then ``data_path`` is not read).
+    parameters
+        The notebook's parameters, recorded with the findings.
+
+    Returns
+    -------
+    Board
+        With ``board.error`` set (a readable sentence) when a parameter is wrong; never raises for
+        a mistake in the parameters.
+    """
+    params = dict(parameters or {})
+    lang = language if language in fnd.LANGUAGES else "en"
+    filters = Filters()
+    try:
+        if language not in ("", *fnd.LANGUAGES):
+            raise BoardError(f"language={language!r} is not supported; use one of {', '.join(fnd.LANGUAGES)} (or '' for the journey's language)")
+        if dataset is None:
+            dataset = _load(resolve_data_path(data_path))
+        lang = language or dataset.journey.language
+        if min_group_size and int(min_group_size) > dataset.min_group_size:
+            dataset = replace(dataset, journey=dataset.journey.with_changes(min_group_size=int(min_group_size)))
+        filters = Filters(
+            segment_by=segment_by or "",
+            segment=str(segment) if segment not in (None, "") else "all",
+            brand=brand or "all",
+            channel=channel or "all",
+            start=_date_or_none(start, "start"),
+            end=_date_or_none(end, "end"),
+        )
+        _check_filters(dataset, filters)
+    except Exception as exc:
+        if not _expected(exc):
+            raise
+        return Board(None, language=lang, filters=filters, interactive=interactive, error=say("error", lang, detail=readable_error(exc, lang, bare=True)), parameters=params)
+    return Board(dataset, language=lang, filters=filters, interactive=interactive, parameters=params)
+
+
+def resolve_data_path(data_path: str | os.PathLike | None) -> Path:
+    """The dataset folder a notebook parameter designates.
+
+    ``$JOURNEYVIZ_DATA`` replaces the default dataset; a relative path is looked up from the current
+    folder, then from the project folder. Raises ``FileNotFoundError`` naming what was tried.
+    """
+    text = str(data_path or "")
+    if text in ("", DEFAULT_DATA) and os.environ.get(DATA_ENV):
+        text = os.environ[DATA_ENV]
+    text = text or DEFAULT_DATA
+    path = Path(text).expanduser()
+    candidates = [path] if path.is_absolute() else [Path.cwd() / path, PROJECT_DIR / path]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    tried = " or ".join(str(c) for c in candidates)
+    raise FileNotFoundError(f"data_path={text!r}: no dataset folder at {tried}; make one with `journeyviz sample --out {text}` or pass the folder holding journey.yml")
+
+
+def segment_attributes(ds: Dataset) -> list[str]:
+    """Customer attributes usable as segments in a filter bar (at most MAX_SEGMENT_VALUES values)."""
+    if ds.customers is None:
+        return []
+    return [c for c in ds.customer_attributes() if ds.customers[c].nunique() <= MAX_SEGMENT_VALUES]
+
+
+def readable_error(exc: BaseException, lang: str = "en", bare: bool = False) -> str:
+    """One sentence for a person from an exception journeyviz raised (no traceback, no class names).
+
+    With ``bare=False`` the sentence is wrapped as "This page cannot be shown: …".
+    """
+    if isinstance(exc, KeyError) and exc.args:
+        detail = str(exc.args[0])
+    else:
+        detail = str(exc) or type(exc).__name__
+    detail = detail.strip().rstrip(".") + "."
+    lang = lang if lang in fnd.LANGUAGES else "en"
+    return detail if bare else say("error", lang, detail=detail)
+
+
+# ---------------------------------------------------------------------- helpers
+def _load(path: Path) -> Dataset:
+    from .io import load
+
+    return load(path)
+
+
+def _expected(exc: BaseException) -> bool:
+    """Errors that come from the data or the parameters (worded for people), not from a bug."""
+    expected: tuple[type[BaseException], ...] = (BoardError, JourneyError, FileNotFoundError, ValueError, KeyError)
+    try:
+        from .io import DataError
+
+        expected += (DataError,)
+    except ImportError:
+        pass
+    return isinstance(exc, expected)
+
+
+def _check_filters(ds: Dataset, f: Filters) -> None:
+    if f.segment_by:
+        usable = ds.customer_attributes()
+        if f.segment_by not in usable and (ds.respondents is None or f.segment_by not in ds.respondents.columns):
+            raise BoardError(f"segment_by={f.segment_by!r} is not a customer attribute; use one of {usable or ['(no customers table)']} or ''")
+        if f.segment != "all":
+            frame = ds.customers if ds.customers is not None and f.segment_by in ds.customers.columns else ds.respondents
+            values = sorted(str(v) for v in frame[f.segment_by].dropna().unique())
+            if f.segment not in values:
+                shown = values[:MAX_SEGMENT_VALUES]
+                raise BoardError(f"segment={f.segment!r} is not a value of {f.segment_by!r}; use one of {shown} or 'all'")
+    elif f.segment != "all":
+        raise BoardError(f"segment={f.segment!r} needs segment_by (the attribute it is a value of); set segment_by, or segment='all'")
+    if f.brand != "all":
+        brands = ds.brands()
+        if f.brand not in brands:
+            raise BoardError(f"brand={f.brand!r} is not in the data; use one of {brands} or 'all'")
+    if f.channel != "all":
+        channels = _channels(ds)
+        if f.channel not in channels:
+            raise BoardError(f"channel={f.channel!r} is not in the data; use one of {channels} or 'all'")
+    if f.start is not None and f.end is not None and f.end < f.start:
+        raise BoardError(f"end={f.end.date()} is before start={f.start.date()}; swap them")
+
+
+def _apply_filters(ds: Dataset, f: Filters) -> Dataset:
+    kwargs: dict[str, Any] = {}
+    if f.segment_by and f.segment not in ("all", ""):
+        kwargs["where"] = {f.segment_by: f.segment}
+    if f.start is not None or f.end is not None:
+        kwargs["period"] = (f.start, f.end)
+    if f.channel != "all":
+        kwargs["channels"] = [f.channel]
+    if f.brand != "all":
+        kwargs["brands"] = [f.brand]
+    filtered = ds.filter(**kwargs) if kwargs else ds
+    if kwargs and filtered.events is not None:
+        if _count(filtered) == 0:
+            raise BoardError(f"no contact matches these filters ({', '.join(f'{k}={v}' for k, v in f.as_dict().items() if v not in (None, '', 'all'))})")
+    return filtered
+
+
+def _count(ds: Dataset) -> int:
+    frame = ds.engine.to_pandas(ds.events.aggregate(n=ds.events.count()))
+    return int(frame["n"].iloc[0])
+
+
+def _channels(ds: Dataset) -> list[str]:
+    if ds.events is None:
+        return list(ds.journey.channels)
+    found = ds.engine.to_pandas(ds.events.select("channel").distinct())["channel"].dropna().astype(str)
+    return sorted(found)
+
+
+def _date_or_none(value: Any, name: str) -> pd.Timestamp | None:
+    if value in (None, "") or (isinstance(value, float) and pd.isna(value)):
+        return None
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise BoardError(f"{name}={value!r} is not a date; write it as YYYY-MM-DD, or '' for no bound") from None
+
+
+def _para(text: str, css: str) -> str:
+    return f'<p class="{css}">{html.escape(text)}</p>'
+
+
+def _finding_html(finding: Finding | None) -> str:
+    if finding is None:
+        return ""
+    css = "jv-error" if "error" in finding.facts else "jv-finding"
+    return f'<p class="{css}"><strong>{html.escape(finding.text)}</strong></p>'
+
+
+def _table_html(table: pd.DataFrame | None, lang: str) -> str:
+    if table is None:
+        return ""
+    body = table.to_html(index=False, border=0, classes="jv-table", na_rep="–", float_format=lambda x: fnd.fmt_number(x, lang, 2))
+    summary = html.escape(say("numbers_behind", lang, rows=len(table)))
+    return f'<details class="jv-table"><summary>{summary}</summary>{body}</details>'
