@@ -1,0 +1,157 @@
+"""How many customers reach each stage of the journey, in order, and how long it takes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset
+from . import _behaviour as b
+from ._stats import suppress, wilson_interval
+
+_RATES = ("conversion_from_previous", "conversion_from_first", "conversion_from_all")
+COLUMNS = [
+    "stage",
+    "label",
+    "stage_order",
+    "n",
+    "previous",
+    "customers",
+    "dropoff",
+    "conversion_from_previous",
+    "conversion_from_previous_low",
+    "conversion_from_previous_high",
+    "conversion_from_first",
+    "conversion_from_first_low",
+    "conversion_from_first_high",
+    "conversion_from_all",
+    "conversion_from_all_low",
+    "conversion_from_all_high",
+    "dropoff_rate",
+    "median_hours",
+    "p90_hours",
+    "suppressed",
+]
+
+
+def funnel(ds: Dataset, by: str | None = None, window: Any = None) -> pd.DataFrame:
+    """Customers reaching each stage of the journey in stage order, with conversion and time to reach.
+
+    A customer *reaches* the first stage at their first event there; they reach stage *k* at their
+    first event at stage *k* that comes after (in journey order: timestamp, then event_id) the
+    event where they reached stage *k − 1*. Skipping a stage therefore stops the customer at that
+    stage (a closed funnel). Journeys are our brand's events only (see
+    :mod:`journeyviz.analyses._behaviour`).
+
+    Parameters
+    ----------
+    ds
+        The dataset (needs ``events``).
+    by
+        A customer attribute or segment (or ``channel``/``brand``); its values become the first
+        column and every figure is computed within each group.
+    window
+        Conversion window, a positive duration (``"30D"``, ``"12h"``, a ``pandas.Timedelta``):
+        only events at most this long after the customer's first contact count. ``None``: no limit.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stage (per ``by`` group), in stage order:
+
+        - ``stage``, ``label``, ``stage_order`` (0-based): the stage.
+        - ``n``: customers in the group (with at least one event of our brand).
+        - ``previous``: customers who reached the previous stage (``n`` for the first stage).
+        - ``customers``: customers who reached this stage in order.
+        - ``dropoff``: ``previous − customers``, customers lost since the previous stage.
+        - ``conversion_from_previous`` = ``customers / previous``;
+          ``conversion_from_first`` = ``customers / customers at the first stage``;
+          ``conversion_from_all`` = ``customers / n`` (proportions 0–1), each with its 95 % Wilson
+          interval in ``<name>_low`` / ``<name>_high``.
+        - ``dropoff_rate`` = ``1 − conversion_from_previous``.
+        - ``median_hours``, ``p90_hours``: median and 90th percentile of the time from the
+          customer's first contact to reaching this stage, in hours, over ``customers``.
+        - ``suppressed``: True when a rate's denominator, or ``customers`` for the times, is below
+          ``ds.min_group_size``; those figures are NaN.
+
+    Raises
+    ------
+    ValueError
+        ``window`` not a positive duration; ``by`` not a customer attribute; a filter leaving no
+        events. An empty event log gives an empty table with these columns.
+
+    Examples
+    --------
+    >>> jv.funnel(ds, by="region", window="30D")  # doctest: +SKIP
+    """
+    delta = b.window_timedelta(window)
+    t, keys = b.journey_events(ds, by, analysis="funnel")
+    part = [*keys, "customer_id"]
+    t = b.with_sequence(t, keys)
+    first = t.group_by(part).aggregate(first_ts=t.timestamp.min())
+    t = t.join(first, part)
+    if delta is not None:
+        t = t.filter(b.hours(t.timestamp, t.first_ts) <= delta.total_seconds() / 3600.0)
+
+    per_stage = []
+    reached = None
+    for order, stage in enumerate(ds.journey.stage_ids):
+        at = t.filter(t.stage == stage)
+        if reached is not None:
+            at = at.join(reached.select(*part, prev_seq="seq"), part)
+            at = at.filter(at.seq > at.prev_seq)
+        reached = at.group_by(part).aggregate(seq=at.seq.min(), ts=at.timestamp.min(), first_ts=at.first_ts.min())
+        elapsed = b.hours(reached.ts, reached.first_ts)
+        per_stage.append(
+            b.aggregate(
+                reached,
+                keys,
+                stage_order=ibis.literal(order, type="int64"),
+                customers=reached.count(),
+                median_hours=elapsed.median(),
+                p90_hours=elapsed.quantile(0.9),
+            )
+        )
+    stats = ds.engine.to_pandas(ibis.union(*per_stage))
+    totals = ds.engine.to_pandas(b.aggregate(first, keys, n=first.count()))
+    totals = b.as_int(totals, ["n"])
+    totals = totals[totals["n"] > 0]
+    b.check_not_filtered_away(ds, totals.empty)
+    if totals.empty:
+        return _empty(by)
+
+    stages = ds.journey.stages_frame()[["stage", "label", "stage_order"]]
+    grid = totals.merge(stages, how="cross")
+    stats = b.as_int(stats, ["stage_order", "customers"])
+    grid = grid.merge(stats, on=[*keys, "stage_order"], how="left")
+    grid = b.as_int(grid, ["customers"])
+    grid = grid.sort_values([*keys, "stage_order"], kind="stable").reset_index(drop=True)
+    grouped = grid.groupby(keys, sort=False)["customers"] if keys else None
+    first_stage = grouped.transform("first") if keys else pd.Series(grid["customers"].iloc[0], index=grid.index)
+    previous = grouped.shift(1) if keys else grid["customers"].shift(1)
+    grid["previous"] = previous.fillna(grid["n"]).astype("int64")
+    grid["dropoff"] = grid["previous"] - grid["customers"]
+    denominators = {"conversion_from_previous": grid["previous"], "conversion_from_first": first_stage, "conversion_from_all": grid["n"]}
+    for name, denom in denominators.items():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grid[name] = np.where(denom > 0, grid["customers"] / denom.where(denom > 0, 1), np.nan)
+        grid[f"{name}_low"], grid[f"{name}_high"] = wilson_interval(grid["customers"], denom)
+    grid["dropoff_rate"] = 1 - grid["conversion_from_previous"]
+    grid["_first"] = first_stage
+    grid = suppress(grid, "previous", ["conversion_from_previous", "conversion_from_previous_low", "conversion_from_previous_high", "dropoff_rate"], ds.min_group_size)
+    grid = suppress(grid, "_first", ["conversion_from_first", "conversion_from_first_low", "conversion_from_first_high"], ds.min_group_size)
+    grid = suppress(grid, "n", ["conversion_from_all", "conversion_from_all_low", "conversion_from_all_high"], ds.min_group_size)
+    grid = suppress(grid, "customers", ["median_hours", "p90_hours"], ds.min_group_size)
+    grid = b.as_str(grid, ["stage", "label", *keys])
+    return b.finish(grid, by, COLUMNS)
+
+
+def _empty(by: str | None) -> pd.DataFrame:
+    dtypes = {c: "float64" for c in COLUMNS}
+    dtypes.update({"stage": "str", "label": "str", "stage_order": "int64", "n": "int64", "previous": "int64", "customers": "int64", "dropoff": "int64", "suppressed": "bool"})
+    if by is not None:
+        dtypes = {by: "str", **dtypes}
+    return b.empty_frame(dtypes)
