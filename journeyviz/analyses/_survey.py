@@ -74,15 +74,22 @@ def respondents_frame(ds: Dataset, by: str | None, brand: str | None, analysis: 
     return out.reset_index(drop=True)
 
 
-def cell_values(ds: Dataset, level: str, brand: str, by: str | None, columns: tuple[str, ...], analysis: str) -> pd.DataFrame:
+def cell_values(
+    ds: Dataset, level: str, brand: str, by: str | None, columns: tuple[str, ...], analysis: str, paired: bool = False
+) -> pd.DataFrame:
     """One row per (respondent, cell) for ``brand``: ``respondent_id``, [``by``], ``cell``, ``columns``.
 
     At ``level="touchpoint"`` a row is one rating. At ``level="stage"`` a respondent's ratings of
     the touchpoints of a stage (and any rating of the stage itself) are averaged first, so every
-    respondent counts once per stage and ``n`` stays a number of people.
+    respondent counts once per stage and ``n`` stays a number of people. With ``paired=True``
+    perception and expectation are kept only where a rating has both, before any averaging, so
+    stage means compare like with like.
     """
     r = ratings_frame(ds, analysis)
     r = r[r["brand"] == brand]
+    if paired:
+        both = r["perception"].notna() & r["expectation"].notna()
+        r = r.assign(perception=r["perception"].where(both), expectation=r["expectation"].where(both))
     key = "touchpoint" if level == "touchpoint" else "stage"
     r = r[r[key].notna()]
     frame = r[["respondent_id", key, *columns]].rename(columns={key: "cell"})
