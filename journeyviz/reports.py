@@ -17,9 +17,9 @@ import json
 import os
 import re
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -368,9 +368,6 @@ class _Task:
     label: str | None
 
 
-_print_lock = threading.Lock()
-
-
 def _execute(tasks: list[_Task], output_dir: Path, *, jobs: int, progress: bool, timeout: int) -> list[RunResult]:
     if jobs < 1:
         raise ValueError(f"jobs={jobs!r}: run at least one notebook at a time (jobs >= 1)")
@@ -379,23 +376,27 @@ def _execute(tasks: list[_Task], output_dir: Path, *, jobs: int, progress: bool,
     _unique_names(prepared)
     if progress:
         print(f"running {len(prepared)} notebook(s), {min(jobs, len(prepared))} at a time → {output_dir}", file=sys.stderr)
-    done = [0]
-
-    def work(item: tuple[_Task, RunResult]) -> RunResult:
-        task, result = item
-        _run_one(task, result, output_dir, timeout)
-        if progress:
-            with _print_lock:
-                done[0] += 1
-                mark = "ok" if result.ok else f"FAILED: {result.error}"
-                print(f"[{done[0]}/{len(prepared)}] {result.name} ({result.seconds:.1f} s) {mark}", file=sys.stderr)
-        return result
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(work, prepared))
+    # Each run executes in its own worker process: papermill's kernel clients leave event loops
+    # and sockets behind, which must not accumulate in the caller (a notebook, a test session).
+    results: list[RunResult | None] = [None] * len(prepared)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(prepared)) or 1, mp_context=context) as pool:
+        futures = {pool.submit(_run_one, task, result, output_dir, timeout): i for i, (task, result) in enumerate(prepared)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            i = futures[future]
+            try:
+                results[i] = future.result()
+            except Exception as exc:  # a worker that died: record it, keep the others
+                result = prepared[i][1]
+                result.status, result.error = "failed", f"{type(exc).__name__}: {_first_line(str(exc))}"
+                results[i] = result
+            if progress:
+                r = results[i]
+                mark = "ok" if r.ok else f"FAILED: {r.error}"
+                print(f"[{done}/{len(prepared)}] {r.name} ({r.seconds:.1f} s) {mark}", file=sys.stderr)
     # The index covers every run recorded in the folder, so successive runs add up.
     write_index(output_dir, _collect(output_dir))
-    return results
+    return [r for r in results if r is not None]
 
 
 def _prepare(task: _Task) -> tuple[_Task, RunResult]:
@@ -421,7 +422,7 @@ def _unique_names(prepared: list[tuple[_Task, RunResult]]) -> None:
             seen[result.name] = 1
 
 
-def _run_one(task: _Task, result: RunResult, output_dir: Path, timeout: int) -> None:
+def _run_one(task: _Task, result: RunResult, output_dir: Path, timeout: int) -> RunResult:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -456,6 +457,7 @@ def _run_one(task: _Task, result: RunResult, output_dir: Path, timeout: int) -> 
     result.seconds = round(time.perf_counter() - started, 2)
     if result.output_notebook:
         _rewrite_run_meta(Path(result.output_notebook), result)
+    return result
 
 
 def _rewrite_run_meta(path: Path, result: RunResult) -> None:
