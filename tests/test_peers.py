@@ -1,0 +1,122 @@
+"""journeyviz's behavioural numbers equal those of independent peer libraries on the same journeys.
+
+Peers are test extras, never runtime dependencies: pm4py (directly-follows graph), retentioneering
+5.x (closed funnel), ChannelAttribution (heuristic attribution) and marketing-attribution-models
+(``mam``, analytic first-order Markov). A missing peer skips its test locally and fails it in CI
+(env ``CI=true``).
+
+Every peer is given exactly what journeyviz calls a journey: our brand's events of each customer,
+ordered by timestamp then event_id (see :mod:`journeyviz.analyses._behaviour`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from journeyviz.analyses.funnel import funnel
+from journeyviz.analyses.paths import transitions
+from journeyviz.dataset import Dataset
+
+os.environ.setdefault("RETENTIONEERING_NO_TRACK", "1")  # no telemetry from test runs
+
+pytestmark = pytest.mark.peers
+
+
+def _peer(module: str, install: str) -> ModuleType:
+    """Import a peer library; skip when it is missing, except in CI where that is a failure."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        reason = f"peer library {module!r} is not installed ({exc}); pip install {install}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"peer tests must run in CI: {reason}")
+        pytest.skip(reason)
+
+
+def _journeys(ds: Dataset) -> pd.DataFrame:
+    """Our brand's events, ordered as journeyviz orders them, with ``position`` in the journey (0-based)."""
+    events = ds.engine.to_pandas(ds.events)
+    events = events[events["brand"] == ds.brand]
+    events = events.sort_values(["customer_id", "timestamp", "event_id"], ignore_index=True)
+    events["position"] = events.groupby("customer_id").cumcount()
+    return events
+
+
+# ---------------------------------------------------------------------------- pm4py
+def test_touchpoint_transition_counts_equal_pm4py_dfg_edges_with_start_and_end_activities(small_dataset):
+    pm4py = _peer("pm4py", "pm4py")
+    events = _journeys(small_dataset)
+    assert events.duplicated(["customer_id", "timestamp"]).any(), "the sample should contain ties, so the tie-break is tested"
+    # pm4py orders a case by timestamp only; adding the position in nanoseconds (timestamps are in
+    # whole microseconds or coarser) makes its order the journey order without moving any event.
+    log = pd.DataFrame(
+        {
+            "case": events["customer_id"].astype(str),
+            "activity": events["touchpoint"].astype(str),
+            "time": events["timestamp"].astype("datetime64[ns]") + pd.to_timedelta(events["position"], unit="ns"),
+        }
+    )
+    dfg, start, end = pm4py.discover_dfg(log, case_id_key="case", activity_key="activity", timestamp_key="time")
+
+    ours = transitions(small_dataset, level="touchpoint")
+    got = {(a, b): n for a, b, n in ours[["from", "to", "count"]].itertuples(index=False)}
+    # pm4py keeps journey start and end apart from the graph: start activities are our
+    # "(start)" → touchpoint rows, end activities our touchpoint → "(end)" rows.
+    expected = {**dict(dfg), **{("(start)", a): n for a, n in start.items()}, **{(a, "(end)"): n for a, n in end.items()}}
+    assert got == expected
+
+
+# ---------------------------------------------------------------------------- retentioneering
+def test_funnel_reconciles_with_retentioneering_closed_funnel(small_dataset):
+    _peer("retentioneering", "'retentioneering>=5,<6'")
+    from retentioneering import Eventstream
+
+    events = _journeys(small_dataset)
+    stages = small_dataset.journey.stage_ids
+    # The "index" column is retentioneering's order within a path; giving it the journey position
+    # makes event_id break timestamp ties as journeyviz does.
+    frame = pd.DataFrame(
+        {
+            "customer_id": events["customer_id"].astype(str),
+            "stage": events["stage"].astype(str),
+            "timestamp": events["timestamp"],
+            "index": events["position"] + 1,
+        }
+    )
+    stream = Eventstream(frame, schema={"path_cols": ["customer_id"], "event_col": "stage", "timestamp_col": "timestamp"})
+    theirs = pd.DataFrame(stream.funnel_data(steps=stages)["steps"])
+
+    ours = funnel(small_dataset)
+    assert ours["stage"].tolist() == theirs["step"].tolist()
+    assert ours["customers"].tolist() == theirs["unique_paths"].tolist()
+    # retentioneering's conversion_rate divides by every path in the eventstream — all customers
+    # with at least one event of our brand, journeyviz's ``n`` — and step_conversion_rate by the
+    # previous step's paths (the first step's by all paths).
+    assert (ours["n"] == frame["customer_id"].nunique()).all()
+    np.testing.assert_allclose(ours["conversion_from_all"], theirs["conversion_rate"], rtol=1e-12)
+    np.testing.assert_allclose(ours["conversion_from_previous"], theirs["step_conversion_rate"], rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------- the exact Markov reference
+#: Four journeys small enough to solve by hand: A → conversion, A → B → conversion, B → null, A → null.
+#: From (start): A 3/4, B 1/4; from A: B, conversion, null 1/3 each; from B: conversion, null 1/2.
+#: P(conversion) = 3/4 · (1/3 + 1/3 · 1/2) + 1/4 · 1/2 = 1/2. Without A: 1/4 · 1/2 = 1/8, so the
+#: removal effect of A is 1 − (1/8)/(1/2) = 3/4; without B: 3/4 · 1/3 = 1/4, effect 1 − (1/4)/(1/2) = 1/2.
+HAND_CHAIN = pd.DataFrame({"path": ["A", "A > B", "B", "A"], "converted": [True, True, False, False], "journeys": [1, 1, 1, 1]})
+HAND_REMOVAL_EFFECTS = {"A": 3 / 4, "B": 1 / 2}
+
+
+def test_mam_first_order_markov_is_exact_on_a_chain_solved_by_hand():
+    mam = _peer("mam", "marketing-attribution-models")
+    model = mam.MAM(HAND_CHAIN, format_type="grouped_journey", channels_colname="path",
+                    journey_with_conv_colname="converted", occurrences_colname="journeys")
+    effects = model.run_markov().metadata["removal_effect"]["removal_effect"].to_dict()
+    assert effects.keys() == HAND_REMOVAL_EFFECTS.keys()
+    for channel, value in HAND_REMOVAL_EFFECTS.items():
+        assert effects[channel] == pytest.approx(value, rel=1e-12)
