@@ -9,6 +9,11 @@ from .engine import get_engine
 # io (load, Dataset)
 
 # behavioural analyses
+from .analyses.funnel import funnel
+from .analyses.paths import flows, top_paths, transitions
+from .analyses.channels import channel_switching
+from .analyses.audit import objective_coverage, touchpoint_audit
+from .analyses.attribution import attribution
 
 # survey analyses and segments
 

@@ -1,0 +1,226 @@
+"""Which touchpoints reach customers, go with conversion, lose people or press too hard (behaviour)."""
+
+from __future__ import annotations
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from ..dataset import Dataset
+from ..journey import OBJECTIVES
+from . import _behaviour as b
+from ._stats import diff_proportion_interval, suppress, wilson_interval
+
+#: A company-initiated touchpoint is flagged intrusive when its contacts per reached customer
+#: exceed this multiple of the median over all touchpoints of the group.
+INTRUSIVE_MULTIPLE = 2.0
+
+AUDIT_COLUMNS = [
+    "touchpoint", "label", "stage", "channel", "objective", "initiative", "moment",
+    "n", "reach", "reach_share", "reach_low", "reach_high",
+    "contacts", "contacts_per_customer", "median_position",
+    "conversion_reached", "conversion_reached_low", "conversion_reached_high",
+    "conversion_not_reached", "conversion_not_reached_low", "conversion_not_reached_high",
+    "lift", "lift_low", "lift_high",
+    "exits", "dropoff", "dropoff_low", "dropoff_high",
+    "pressure", "intrusive", "friction", "suppressed",
+]
+COVERAGE_COLUMNS = ["stage", "objective", "touchpoints", "touchpoint_ids", "covered", "customers", "stage_customers", "share", "low", "high", "suppressed"]
+_CATALOGUE = ["label", "stage", "channel", "objective", "initiative", "moment"]
+
+
+def touchpoint_audit(ds: Dataset, by: str | None = None) -> pd.DataFrame:
+    """Per touchpoint: reach, contacts, position, conversion lift, drop-off and contact pressure.
+
+    Journeys are our brand's events ordered by timestamp then event_id
+    (:mod:`journeyviz.analyses._behaviour`); a customer *converts* when their journey reaches the
+    conversion stage. Every catalogue touchpoint gets a row (reach 0 when unseen), plus any
+    touchpoint found in the events but missing from the catalogue (its catalogue columns empty).
+
+    Parameters
+    ----------
+    ds
+        The dataset (needs ``events`` and a journey with a conversion stage).
+    by
+        A customer attribute or segment; becomes the first column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per touchpoint (per ``by`` group), in catalogue order:
+
+        - ``touchpoint``, ``label``, ``stage``, ``channel``, ``objective``, ``initiative``,
+          ``moment``: from the catalogue.
+        - ``n``: customers in the group. ``reach``: customers with at least one contact at the
+          touchpoint; ``reach_share`` = ``reach / n`` with Wilson ``reach_low``/``reach_high``.
+        - ``contacts``: events at the touchpoint; ``contacts_per_customer`` = ``contacts / reach``.
+        - ``median_position``: median 1-based position of the customer's first contact with the
+          touchpoint in their journey, over ``reach``.
+        - ``conversion_reached`` = converted / ``reach``; ``conversion_not_reached`` = converted /
+          (``n − reach``); each with Wilson ``_low``/``_high``. ``lift`` = their difference
+          (percentage points as a 0–1 fraction) with Newcombe's interval ``lift_low``/``lift_high``.
+          For touchpoints of the conversion stage reaching implies converting, so lift is
+          descriptive, not causal, everywhere.
+        - ``exits``: customers whose journey's last event is at this touchpoint;
+          ``dropoff`` = ``exits / reach`` with Wilson ``dropoff_low``/``dropoff_high``.
+        - ``pressure``: for company-initiated touchpoints, ``contacts_per_customer`` (NaN for
+          customer-initiated ones). ``intrusive``: pressure above :data:`INTRUSIVE_MULTIPLE` × the
+          median ``contacts_per_customer`` of the group's touchpoints.
+        - ``friction``: a touchpoint before the purchase (``moment == "before"``) whose
+          ``dropoff_low`` exceeds the pooled drop-off of all before-purchase touchpoints of the group.
+        - ``suppressed``: True when ``reach`` (or ``n − reach`` for ``conversion_not_reached``
+          and ``lift``, or ``n`` for ``reach_share``) is below ``ds.min_group_size``; those figures
+          are NaN and the flags False.
+
+    Raises
+    ------
+    ValueError
+        ``by`` not a customer attribute; no conversion stage in the journey; a filter leaving no
+        events.
+    """
+    stage = b.conversion_stage(ds, "touchpoint_audit")
+    t, keys = b.journey_events(ds, by, analysis="touchpoint_audit")
+    part = [*keys, "customer_id"]
+    t = b.with_sequence(t, keys)
+    t = t.mutate(
+        _len=t.count().over(group_by=part),
+        _conv=(t.stage == stage).cast("int64").max().over(group_by=part),
+    )
+    per_tp = t.group_by([*part, "touchpoint"]).aggregate(
+        contacts=t.count(),
+        first_pos=(t.seq.min() + 1).cast("float64"),
+        conv=t._conv.max(),
+        exit=(t.seq == t._len - 1).cast("int64").max(),
+    )
+    stats = per_tp.group_by([*keys, "touchpoint"]).aggregate(
+        reach=per_tp.count(),
+        contacts=per_tp.contacts.sum(),
+        median_position=per_tp.first_pos.median(),
+        converted_reached=per_tp.conv.sum(),
+        exits=per_tp.exit.sum(),
+    )
+    people = t.group_by(part).aggregate(conv=t._conv.max())
+    totals = b.aggregate(people, keys, n=people.count(), converted=people.conv.sum())
+    out = ds.engine.to_pandas(stats)
+    totals = ds.engine.to_pandas(totals)
+    totals = b.as_int(totals, ["n", "converted"])
+    totals = totals[totals["n"] > 0]
+    b.check_not_filtered_away(ds, totals.empty)
+    special = {"touchpoint": "str", "label": "str", "stage": "str", "channel": "str", "objective": "str", "initiative": "str", "moment": "str",
+               "n": "int64", "reach": "int64", "contacts": "int64", "exits": "int64", "intrusive": "bool", "friction": "bool", "suppressed": "bool"}
+    if totals.empty:
+        return b.empty_frame(b.dtypes(by, AUDIT_COLUMNS, special))
+    out = b.as_str(b.as_int(out, ["reach", "contacts", "converted_reached", "exits"]), ["touchpoint", *keys])
+    catalogue = ds.journey.catalogue()[["touchpoint", *_CATALOGUE]]
+    extra = sorted(set(out["touchpoint"]) - set(catalogue["touchpoint"]))
+    catalogue = pd.concat([catalogue, pd.DataFrame({"touchpoint": extra})], ignore_index=True)
+    catalogue["_order"] = np.arange(len(catalogue))
+    catalogue = b.as_str(catalogue, ["touchpoint"])
+    totals = b.as_str(totals, keys)
+    grid = totals.merge(catalogue, how="cross").merge(out, on=[*keys, "touchpoint"], how="left")
+    grid = b.as_int(grid, ["reach", "contacts", "converted_reached", "exits"])
+    grid = grid.sort_values([*keys, "_order"], kind="stable").reset_index(drop=True)
+
+    reach, n = grid["reach"], grid["n"]
+    not_reach = n - reach
+    conv_not = grid["converted"] - grid["converted_reached"]
+    grid["_not_reach"] = not_reach
+    grid["reach_share"] = reach / n
+    grid["reach_low"], grid["reach_high"] = wilson_interval(reach, n)
+    grid["contacts_per_customer"] = grid["contacts"] / reach.where(reach > 0)
+    grid["conversion_reached"] = grid["converted_reached"] / reach.where(reach > 0)
+    grid["conversion_reached_low"], grid["conversion_reached_high"] = wilson_interval(grid["converted_reached"], reach)
+    grid["conversion_not_reached"] = conv_not / not_reach.where(not_reach > 0)
+    grid["conversion_not_reached_low"], grid["conversion_not_reached_high"] = wilson_interval(conv_not, not_reach)
+    grid["lift"] = grid["conversion_reached"] - grid["conversion_not_reached"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grid["lift_low"], grid["lift_high"] = diff_proportion_interval(grid["converted_reached"], reach, conv_not, not_reach)
+    grid["dropoff"] = grid["exits"] / reach.where(reach > 0)
+    grid["dropoff_low"], grid["dropoff_high"] = wilson_interval(grid["exits"], reach)
+    company = grid["initiative"] == "company"
+    grid["pressure"] = grid["contacts_per_customer"].where(company)
+
+    mgs = ds.min_group_size
+    grid = suppress(grid, "n", ["reach_share", "reach_low", "reach_high"], mgs)
+    grid = suppress(grid, "reach", ["contacts_per_customer", "median_position", "conversion_reached", "conversion_reached_low", "conversion_reached_high",
+                                    "dropoff", "dropoff_low", "dropoff_high", "pressure"], mgs)
+    grid = suppress(grid, "_not_reach", ["conversion_not_reached", "conversion_not_reached_low", "conversion_not_reached_high"], mgs)
+    small = (reach < mgs) | (not_reach < mgs)
+    for col in ("lift", "lift_low", "lift_high"):
+        grid[col] = grid[col].where(~small)
+    grid["suppressed"] = grid["suppressed"] | small
+
+    group = grid.groupby(keys, sort=False) if keys else None
+    typical = group["contacts_per_customer"].transform("median") if keys else pd.Series(grid["contacts_per_customer"].median(), index=grid.index)
+    grid["intrusive"] = (grid["pressure"] > INTRUSIVE_MULTIPLE * typical).fillna(False).astype(bool)
+    before = (grid["moment"] == "before") & ~grid["suppressed"]
+    pooled_exits = grid["exits"].where(before, 0)
+    pooled_reach = grid["reach"].where(before, 0)
+    if keys:
+        sums_e = pooled_exits.groupby([grid[k] for k in keys]).transform("sum")
+        sums_r = pooled_reach.groupby([grid[k] for k in keys]).transform("sum")
+    else:
+        sums_e = pd.Series(pooled_exits.sum(), index=grid.index)
+        sums_r = pd.Series(pooled_reach.sum(), index=grid.index)
+    baseline = sums_e / sums_r.where(sums_r > 0)
+    grid["friction"] = (before & (grid["dropoff_low"] > baseline)).fillna(False).astype(bool)
+    grid = b.as_str(grid, keys)
+    return b.finish(grid, by, AUDIT_COLUMNS).astype(b.dtypes(by, AUDIT_COLUMNS, special))
+
+
+def objective_coverage(ds: Dataset, by: str | None = None) -> pd.DataFrame:
+    """Per stage × objective (inform, image, purchase): does the catalogue cover it, and whom does it reach?
+
+    Parameters
+    ----------
+    ds
+        The dataset (needs ``events``).
+    by
+        A customer attribute or segment; becomes the first column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stage × objective (per ``by`` group), in stage order then
+        ``inform``, ``image``, ``purchase``:
+
+        - ``stage``, ``objective``.
+        - ``touchpoints``: catalogue touchpoints of this stage with this objective;
+          ``touchpoint_ids`` their ids joined by ``", "``; ``covered`` = ``touchpoints > 0``.
+        - ``customers``: customers with at least one contact at one of those touchpoints.
+        - ``stage_customers``: customers with at least one contact at the stage (the denominator).
+        - ``share`` = ``customers / stage_customers`` with Wilson ``low``/``high``.
+        - ``suppressed``: True when ``stage_customers`` < ``ds.min_group_size`` (share NaN).
+
+    Raises
+    ------
+    ValueError
+        ``by`` not a customer attribute; a filter leaving no events.
+    """
+    t, keys = b.journey_events(ds, by, analysis="objective_coverage")
+    catalogue = ds.journey.catalogue()
+    ids = {o: catalogue.loc[catalogue["objective"] == o, "touchpoint"].tolist() for o in OBJECTIVES}
+    flags = {f"_{o}": (t.touchpoint.isin(ids[o]) if ids[o] else ibis.literal(False)).cast("int64").max() for o in OBJECTIVES}
+    per = t.group_by([*keys, "customer_id", "stage"]).aggregate(**flags)
+    agg = per.group_by([*keys, "stage"]).aggregate(stage_customers=per.count(), **{f"_{o}": per[f"_{o}"].sum() for o in OBJECTIVES})
+    out = ds.engine.to_pandas(agg)
+    b.check_not_filtered_away(ds, out.empty)
+    special = {"stage": "str", "objective": "str", "touchpoints": "int64", "touchpoint_ids": "str", "covered": "bool", "customers": "int64", "stage_customers": "int64", "suppressed": "bool"}
+    if out.empty:
+        return b.empty_frame(b.dtypes(by, COVERAGE_COLUMNS, special))
+    out = b.as_str(out, ["stage", *keys])
+    long = out.melt(id_vars=[*keys, "stage", "stage_customers"], value_vars=[f"_{o}" for o in OBJECTIVES], var_name="objective", value_name="customers")
+    long["objective"] = long["objective"].str[1:]
+    groups = out[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
+    cells = pd.DataFrame([(s, o) for s in ds.journey.stage_ids for o in OBJECTIVES], columns=["stage", "objective"])
+    counts = catalogue.groupby(["stage", "objective"]).agg(touchpoints=("touchpoint", "size"), touchpoint_ids=("touchpoint", ", ".join)).reset_index()
+    cells = cells.merge(counts, on=["stage", "objective"], how="left")
+    cells = b.as_str(cells, ["stage", "objective"])
+    grid = groups.merge(cells, how="cross").merge(b.as_str(long, ["objective"]), on=[*keys, "stage", "objective"], how="left")
+    grid = b.as_int(grid, ["touchpoints", "customers", "stage_customers"])
+    grid["touchpoint_ids"] = grid["touchpoint_ids"].fillna("")
+    grid["covered"] = grid["touchpoints"] > 0
+    grid["share"] = grid["customers"] / grid["stage_customers"].where(grid["stage_customers"] > 0)
+    grid["low"], grid["high"] = wilson_interval(grid["customers"], grid["stage_customers"])
+    grid = suppress(grid, "stage_customers", ["share", "low", "high"], ds.min_group_size)
+    return b.finish(grid, by, COVERAGE_COLUMNS).astype(b.dtypes(by, COVERAGE_COLUMNS, special))
