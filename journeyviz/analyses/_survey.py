@@ -75,9 +75,11 @@ def respondents_frame(ds: Dataset, by: str | None, brand: str | None, analysis: 
 
 
 def cell_values(
-    ds: Dataset, level: str, brand: str, by: str | None, columns: tuple[str, ...], analysis: str, paired: bool = False
+    ds: Dataset, level: str, brand: str | None, by: str | None, columns: tuple[str, ...], analysis: str, paired: bool = False
 ) -> pd.DataFrame:
     """One row per (respondent, cell) for ``brand``: ``respondent_id``, [``by``], ``cell``, ``columns``.
+
+    With ``brand=None`` every brand is kept and a ``brand`` column follows ``cell``.
 
     At ``level="touchpoint"`` a row is one rating. At ``level="stage"`` a respondent's ratings of
     the touchpoints of a stage (and any rating of the stage itself) are averaged first, so every
@@ -86,15 +88,17 @@ def cell_values(
     stage means compare like with like.
     """
     r = ratings_frame(ds, analysis)
-    r = r[r["brand"] == brand]
+    if brand is not None:
+        r = r[r["brand"] == brand]
     if paired:
         both = r["perception"].notna() & r["expectation"].notna()
         r = r.assign(perception=r["perception"].where(both), expectation=r["expectation"].where(both))
     key = "touchpoint" if level == "touchpoint" else "stage"
     r = r[r[key].notna()]
-    frame = r[["respondent_id", key, *columns]].rename(columns={key: "cell"})
+    brand_col = ["brand"] if brand is None else []
+    frame = r[["respondent_id", key, *brand_col, *columns]].rename(columns={key: "cell"})
     if level == "stage":
-        frame = frame.groupby(["respondent_id", "cell"], sort=False, observed=True)[list(columns)].mean().reset_index()
+        frame = frame.groupby(["respondent_id", "cell", *brand_col], sort=False, observed=True)[list(columns)].mean().reset_index()
     if by is not None:
         resp = respondents_frame(ds, by, None, analysis)
         lookup = resp.drop_duplicates("respondent_id").set_index("respondent_id")["by"]
