@@ -336,7 +336,7 @@ def open_board(
     dataset
         An already loaded Dataset (then ``data_path`` is not read).
     parameters
-        The notebook's parameters, recorded with the findings.
+        Other notebook parameters to record with the findings (the ones above are recorded anyway).
 
     Returns
     -------
@@ -344,7 +344,11 @@ def open_board(
         With ``board.error`` set (a readable sentence) when a parameter is wrong; never raises for
         a mistake in the parameters.
     """
-    params = dict(parameters or {})
+    params = {
+        "data_path": str(data_path), "segment_by": segment_by, "segment": segment, "brand": brand, "channel": channel,
+        "start": start, "end": end, "language": language, "min_group_size": min_group_size, "interactive": interactive,
+        **(parameters or {}),
+    }
     lang = language if language in fnd.LANGUAGES else "en"
     filters = Filters()
     try:

@@ -59,8 +59,74 @@ _PHRASES: dict[str, dict[str, str]] = {
     },
     "filters": {"fr": " (filtres : {items})", "en": " (filters: {items})"},
     "journey": {
-        "fr": "Le parcours « {name} » compte {stages} étapes et {touchpoints} points de contact sur {channels} canaux ; {company} sont à l'initiative de l'entreprise.",
-        "en": "The “{name}” journey has {stages} stages and {touchpoints} touchpoints on {channels} channels; {company} are initiated by the company.",
+        "fr": "Le parcours « {name} » compte {stages} étapes et {touchpoints} points de contact sur {channels} canaux, dont {company} à l'initiative de l'entreprise.",
+        "en": "The “{name}” journey has {stages} stages and {touchpoints} touchpoints on {channels} channels, {company} of them initiated by the company.",
+    },
+    "funnel": {
+        "fr": "Sur {n} clients, {customers} ({rate}) sont allés jusqu'à l'étape « {stage} ». La plus forte perte a lieu à l'étape « {worst} » : {drop} des {previous} clients arrivés à l'étape précédente ne l'atteignent pas.",
+        "en": "Of {n} customers, {customers} ({rate}) went as far as the “{stage}” stage. The biggest loss is at the “{worst}” stage: {drop} of the {previous} customers who reached the previous stage do not get there.",
+    },
+    "funnel_by": {
+        "fr": "Le taux d'atteinte de l'étape « {stage} » va de {low_rate} ({low_group}, {low_n} clients) à {high_rate} ({high_group}, {high_n} clients).",
+        "en": "The share of customers reaching the “{stage}” stage ranges from {low_rate} ({low_group}, {low_n} customers) to {high_rate} ({high_group}, {high_n} customers).",
+    },
+    "top_path": {
+        "fr": "Le parcours le plus fréquent est {path} : {customers} clients sur {n} ({share}), dont {conversion} achètent.",
+        "en": "The commonest journey is {path}: {customers} of {n} customers ({share}), of whom {conversion} buy.",
+    },
+    "journey_types": {
+        "fr": "Parmi les {buyers} acheteurs, le parcours le plus courant est « {kind} » ({share} ; {customers} clients).",
+        "en": "Among the {buyers} buyers, the commonest journey type is “{kind}” ({share}; {customers} customers).",
+    },
+    "leakage": {
+        "fr": "Les parcours qui s'arrêtent à « {touchpoint} » partent le plus souvent chez un concurrent : {rate} des {ended} clients concernés, surtout vers {competitor}.",
+        "en": "Journeys that end at “{touchpoint}” leak to a competitor most often: {rate} of the {ended} customers concerned, mostly to {competitor}.",
+    },
+    "leakage_none": {
+        "fr": "Aucun départ vers la concurrence n'est mesurable sur des groupes d'au moins {min_group_size} clients.",
+        "en": "No leakage to competitors is measurable in groups of at least {min_group_size} customers.",
+    },
+    "scores": {
+        "fr": "Le point de contact le moins bien noté est « {worst} » : {worst_csat} sur {scale} (n = {worst_n}) ; le mieux noté est « {best} » : {best_csat} (n = {best_n}).",
+        "en": "The lowest-rated touchpoint is “{worst}”: {worst_csat} out of {scale} (n = {worst_n}); the best rated is “{best}”: {best_csat} (n = {best_n}).",
+    },
+    "nps": {
+        "fr": "Le NPS du parcours est de {nps} points (IC 95 % : {low} à {high} ; {n} répondants).",
+        "en": "The journey's NPS is {nps} points (95% CI {low} to {high}; {n} respondents).",
+    },
+    "gap": {
+        "fr": "Le plus grand écart entre attentes et perception porte sur « {label} » : {gap} point (perception {perception} contre attente {expectation} ; n = {n}){significance}.",
+        "en": "The biggest gap between expectations and perception is at “{label}”: {gap} points (perception {perception} against expectation {expectation}; n = {n}){significance}.",
+    },
+    "gap_none": {
+        "fr": "Aucun point de contact n'est en dessous des attentes de façon mesurable (n ≥ {min_group_size}).",
+        "en": "No touchpoint falls measurably short of expectations (n ≥ {min_group_size}).",
+    },
+    "audit": {
+        "fr": "Point de friction principal : « {label} », où s'arrête le parcours de {dropoff} des {reach} clients qui le rencontrent ({frictions} points de friction au total, {intrusive} jugés intrusifs).",
+        "en": "Main friction point: “{label}”, where the journey ends for {dropoff} of the {reach} customers who meet it ({frictions} friction points in all, {intrusive} judged intrusive).",
+    },
+    "audit_none": {
+        "fr": "Aucun point de contact avant l'achat ne perd significativement plus de clients que les autres ({intrusive} jugés intrusifs).",
+        "en": "No touchpoint before the purchase loses significantly more customers than the others ({intrusive} judged intrusive).",
+    },
+    "ipa": {
+        "fr": "Moments de vérité (importants et décevants) : {items}.",
+        "en": "Moments of truth (important and disappointing): {items}.",
+    },
+    "ipa_concentrate": {
+        "fr": "Aucun moment de vérité significatif ; à surveiller (importants, sous la moyenne) : {items}.",
+        "en": "No significant moment of truth; to watch (important, below average): {items}.",
+    },
+    "ipa_none": {
+        "fr": "Aucun point de contact important n'est sous la moyenne de performance.",
+        "en": "No important touchpoint performs below average.",
+    },
+    "significant": {"fr": ", écart significatif après correction pour comparaisons multiples", "en": ", significant after correction for multiple comparisons"},
+    "not_significant": {"fr": ", écart non significatif après correction", "en": ", not significant after correction"},
+    "suppressed_all": {
+        "fr": "Trop peu de personnes dans ce choix de filtres (moins de {min_group_size} par groupe) : aucun chiffre n'est affiché.",
+        "en": "Too few people for this choice of filters (fewer than {min_group_size} per group): no figure is shown.",
     },
     "numbers_behind": {"fr": "Les chiffres derrière le graphique ({rows} lignes)", "en": "The numbers behind the chart ({rows} rows)"},
     "all": {"fr": "tous", "en": "all"},
@@ -151,6 +217,162 @@ def journey_finding(catalogue: pd.DataFrame, name: str, lang: str) -> Finding:
     }
     text = say("journey", lang, name=name, stages=facts["stages"], touchpoints=facts["touchpoints"], channels=facts["channels"], company=company)
     return Finding("journey", text, facts)
+
+
+def funnel_finding(table: pd.DataFrame, lang: str, by: str | None = None, min_group_size: int = 10, conversion_stage: str | None = None) -> Finding:
+    """How far customers go and where most are lost (from :func:`journeyviz.funnel`).
+
+    Without ``by``: customers reaching the conversion stage (or the last stage) out of ``n``, and the
+    stage with the highest drop-off rate. With ``by``: the lowest and highest conversion across groups.
+    """
+    rows = table[~table["suppressed"].astype(bool)] if "suppressed" in table else table
+    if rows.empty:
+        return Finding("funnel", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+    target = _conversion_row(rows, conversion_stage)
+    if by is not None and by in rows:
+        at = rows[rows["stage"] == target["stage"]].dropna(subset=["conversion_from_all"])
+        if at.empty:
+            return Finding("funnel", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+        lo, hi = at.loc[at["conversion_from_all"].idxmin()], at.loc[at["conversion_from_all"].idxmax()]
+        text = say("funnel_by", lang, stage=target["label"], low_rate=fmt_percent(lo["conversion_from_all"], lang), low_group=lo[by], low_n=int(lo["n"]),
+                   high_rate=fmt_percent(hi["conversion_from_all"], lang), high_group=hi[by], high_n=int(hi["n"]))
+        facts = {"by": by, "stage": target["stage"], "lowest_group": str(lo[by]), "lowest_rate": lo["conversion_from_all"], "lowest_n": int(lo["n"]),
+                 "highest_group": str(hi[by]), "highest_rate": hi["conversion_from_all"], "highest_n": int(hi["n"])}
+        return Finding("funnel", text, facts)
+    later = rows[rows["stage_order"] > rows["stage_order"].min()].dropna(subset=["dropoff_rate"])
+    worst = later.loc[later["dropoff_rate"].idxmax()] if not later.empty else target
+    facts = {
+        "n": int(target["n"]),
+        "stage": target["stage"],
+        "customers": int(target["customers"]),
+        "conversion": target["conversion_from_all"],
+        "worst_stage": worst["stage"],
+        "worst_dropoff_rate": worst["dropoff_rate"],
+        "worst_previous": int(worst["previous"]),
+    }
+    text = say("funnel", lang, n=facts["n"], customers=facts["customers"], rate=fmt_percent(target["conversion_from_all"], lang, 1), stage=target["label"],
+               worst=worst["label"], drop=fmt_percent(worst["dropoff_rate"], lang), previous=facts["worst_previous"])
+    return Finding("funnel", text, facts)
+
+
+def top_path_finding(table: pd.DataFrame, lang: str, labels: Mapping[str, str] | None = None, min_group_size: int = 10) -> Finding:
+    """The commonest journey (from :func:`journeyviz.top_paths`); ``labels`` maps ids to display labels."""
+    rows = table[~table["suppressed"].astype(bool)] if "suppressed" in table else table
+    if rows.empty:
+        return Finding("top_path", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+    top = rows.sort_values("rank").iloc[0]
+    path = " → ".join((labels or {}).get(step.strip(), step.strip()) for step in str(top["path"]).split(">"))
+    facts = {"path": top["path"], "customers": int(top["customers"]), "n": int(top["n"]), "share": top["share"], "conversion_rate": top.get("conversion_rate")}
+    conv = top.get("conversion_rate")
+    text = say("top_path", lang, path=path, customers=facts["customers"], n=facts["n"], share=fmt_percent(top["share"], lang, 1),
+               conversion=fmt_percent(conv, lang) if conv is not None and not pd.isna(conv) else "–")
+    return Finding("top_path", text, facts)
+
+
+def journey_types_finding(table: pd.DataFrame, lang: str, min_group_size: int = 10) -> Finding:
+    """The commonest omnichannel journey type among buyers (``channel_switching(kind="journey_types")``)."""
+    buyers = table[(table["journey_type"] != "no purchase")]
+    if "suppressed" in buyers:
+        buyers = buyers[~buyers["suppressed"].astype(bool)]
+    total = int(buyers["customers"].sum())
+    if buyers.empty or total == 0:
+        return Finding("journey_types", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+    top = buyers.loc[buyers["customers"].idxmax()]
+    share = top["customers"] / total
+    facts = {"journey_type": top["journey_type"], "customers": int(top["customers"]), "buyers": total, "share_of_buyers": share}
+    text = say("journey_types", lang, buyers=total, kind=top["journey_type"], share=fmt_percent(share, lang), customers=int(top["customers"]))
+    return Finding("journey_types", text, facts)
+
+
+def leakage_finding(table: pd.DataFrame, lang: str, labels: Mapping[str, str] | None = None, min_group_size: int = 10) -> Finding:
+    """Where journeys leave for a competitor most often (``channel_switching(kind="leakage")``)."""
+    rows = table.dropna(subset=["leak_rate"])
+    if "suppressed" in rows:
+        rows = rows[~rows["suppressed"].astype(bool)]
+    rows = rows[rows["leakers"] > 0]
+    if rows.empty:
+        return Finding("leakage", say("leakage_none", lang, min_group_size=min_group_size), {"leak_rate": None})
+    top = rows.loc[rows["leak_rate"].idxmax()]
+    facts = {"touchpoint": top["touchpoint"], "leak_rate": top["leak_rate"], "ended": int(top["ended"]), "leakers": int(top["leakers"]), "top_competitor": top["top_competitor"]}
+    text = say("leakage", lang, touchpoint=(labels or {}).get(top["touchpoint"], top["touchpoint"]), rate=fmt_percent(top["leak_rate"], lang),
+               ended=int(top["ended"]), competitor=top["top_competitor"])
+    return Finding("leakage", text, facts)
+
+
+def scores_finding(table: pd.DataFrame, lang: str, scale_max: float = 7.0, min_group_size: int = 10) -> Finding:
+    """The lowest- and highest-rated touchpoints (from :func:`journeyviz.scores`, touchpoint level)."""
+    rows = table.dropna(subset=["csat"])
+    if rows.empty:
+        return Finding("scores", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+    worst, best = rows.loc[rows["csat"].idxmin()], rows.loc[rows["csat"].idxmax()]
+    facts = {"worst": worst["touchpoint"] if "touchpoint" in rows else worst["stage"], "worst_csat": worst["csat"], "worst_n": int(worst["n"]),
+             "best": best["touchpoint"] if "touchpoint" in rows else best["stage"], "best_csat": best["csat"], "best_n": int(best["n"])}
+    text = say("scores", lang, worst=worst["label"], worst_csat=fmt_number(worst["csat"], lang, 1), scale=fmt_number(scale_max, lang), worst_n=int(worst["n"]),
+               best=best["label"], best_csat=fmt_number(best["csat"], lang, 1), best_n=int(best["n"]))
+    return Finding("scores", text, facts)
+
+
+def nps_finding(table: pd.DataFrame, lang: str, min_group_size: int = 10) -> Finding:
+    """The journey's NPS with its interval (from :func:`journeyviz.scores` at ``level="journey"``)."""
+    rows = table.dropna(subset=["nps"])
+    if rows.empty:
+        return Finding("nps", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+    row = rows.iloc[0]
+    facts = {"nps": row["nps"], "low": row["nps_low"], "high": row["nps_high"], "n": int(row["nps_n"])}
+    text = say("nps", lang, nps=fmt_number(row["nps"], lang), low=fmt_number(row["nps_low"], lang), high=fmt_number(row["nps_high"], lang), n=int(row["nps_n"]))
+    return Finding("nps", text, facts)
+
+
+def gap_finding(table: pd.DataFrame, lang: str, min_group_size: int = 10) -> Finding:
+    """The most negative gap between perception and expectation (from :func:`journeyviz.satisfaction_gap`)."""
+    rows = table.dropna(subset=["gap"])
+    rows = rows[rows["gap"] < 0]
+    if rows.empty:
+        return Finding("biggest_gap", say("gap_none", lang, min_group_size=min_group_size), {"gap": None})
+    row = rows.loc[rows["gap"].idxmin()]
+    key = "touchpoint" if "touchpoint" in rows else "stage"
+    significance = say("significant" if bool(row.get("significant")) else "not_significant", lang)
+    facts = {key: row[key], "gap": row["gap"], "low": row["low"], "high": row["high"], "perception": row["perception"], "expectation": row["expectation"],
+             "n": int(row["n"]), "p_adjusted": row.get("p_adjusted"), "significant": bool(row.get("significant"))}
+    text = say("gap", lang, label=row["label"], gap=fmt_number(row["gap"], lang, 1), perception=fmt_number(row["perception"], lang, 1),
+               expectation=fmt_number(row["expectation"], lang, 1), n=int(row["n"]), significance=significance)
+    return Finding("biggest_gap", text, facts)
+
+
+def audit_finding(table: pd.DataFrame, lang: str, min_group_size: int = 10) -> Finding:
+    """The main friction touchpoint and the count of intrusive ones (from :func:`journeyviz.touchpoint_audit`)."""
+    rows = table[~table["suppressed"].astype(bool)] if "suppressed" in table else table
+    frictions = rows[rows["friction"].astype(bool)].dropna(subset=["dropoff"])
+    intrusive = int(rows["intrusive"].astype(bool).sum())
+    facts: dict[str, Any] = {"frictions": int(len(frictions)), "intrusive": intrusive, "intrusive_touchpoints": list(rows.loc[rows["intrusive"].astype(bool), "touchpoint"])}
+    if frictions.empty:
+        return Finding("audit", say("audit_none", lang, intrusive=intrusive), {**facts, "worst_friction": None})
+    worst = frictions.loc[frictions["dropoff"].idxmax()]
+    facts.update({"worst_friction": worst["touchpoint"], "dropoff": worst["dropoff"], "reach": int(worst["reach"])})
+    text = say("audit", lang, label=worst["label"], dropoff=fmt_percent(worst["dropoff"], lang), reach=int(worst["reach"]), frictions=len(frictions), intrusive=intrusive)
+    return Finding("audit", text, facts)
+
+
+def ipa_finding(table: pd.DataFrame, lang: str, min_group_size: int = 10) -> Finding:
+    """Moments of truth, else touchpoints to concentrate on (from :func:`journeyviz.importance_performance`)."""
+    rows = table[~table["suppressed"].astype(bool)] if "suppressed" in table else table
+    truth = rows[rows["moment_of_truth"].fillna(False).astype(bool)]
+    focus = rows[rows["quadrant"] == "concentrate_here"]
+    facts = {"moments_of_truth": list(truth["touchpoint"]), "concentrate_here": list(focus["touchpoint"])}
+    if not truth.empty:
+        items = ", ".join(f"« {r.label} » (n = {fmt_number(r.n, lang)})" if lang == "fr" else f"“{r.label}” (n = {fmt_number(r.n, lang)})" for r in truth.itertuples())
+        return Finding("moments_of_truth", say("ipa", lang, items=items), facts)
+    if not focus.empty:
+        items = ", ".join(f"« {r.label} » (n = {fmt_number(r.n, lang)})" if lang == "fr" else f"“{r.label}” (n = {fmt_number(r.n, lang)})" for r in focus.itertuples())
+        return Finding("moments_of_truth", say("ipa_concentrate", lang, items=items), facts)
+    return Finding("moments_of_truth", say("ipa_none", lang), facts)
+
+
+def _conversion_row(rows: pd.DataFrame, stage: str | None) -> pd.Series:
+    """The first row of the conversion stage when known and present, else of the last stage."""
+    if stage is not None and (rows["stage"] == stage).any():
+        return rows[rows["stage"] == stage].iloc[0]
+    return rows.sort_values("stage_order").iloc[-1]
 
 
 # ---------------------------------------------------------------------- helpers

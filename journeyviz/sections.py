@@ -1,0 +1,148 @@
+"""The sections of the report notebooks: one analysis, its chart, its table and its key finding.
+
+Each builder takes the (filtered) dataset, the page language and ``by`` (the segment column when
+the page compares segments, else None) and returns a :class:`journeyviz.dashboard.Section`.
+Notebooks pass builders to :meth:`journeyviz.dashboard.Board.show`; the board calls them again
+with the filtered dataset whenever a filter changes. A builder composes: analysis → table,
+``journeyviz.charts`` → chart, :mod:`journeyviz.findings` → sentence. It computes nothing itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+
+from . import findings as fnd
+from .dashboard import Section
+from .dataset import Dataset
+
+_TITLES: dict[str, dict[str, str]] = {
+    "journey": {"fr": "Le parcours et ses points de contact", "en": "The journey and its touchpoints"},
+    "funnel": {"fr": "Jusqu'où vont les clients", "en": "How far customers go"},
+    "top_paths": {"fr": "Les parcours les plus fréquents", "en": "The commonest journeys"},
+    "journey_types": {"fr": "Parcours omnicanaux", "en": "Omnichannel journeys"},
+    "leakage": {"fr": "Départs vers la concurrence", "en": "Leakage to competitors"},
+    "audit": {"fr": "Audit des points de contact", "en": "Touchpoint audit"},
+    "scores": {"fr": "Satisfaction par point de contact", "en": "Satisfaction by touchpoint"},
+    "nps": {"fr": "Recommandation (NPS)", "en": "Recommendation (NPS)"},
+    "gap": {"fr": "Attentes et perception", "en": "Expectations and perception"},
+    "ipa": {"fr": "Importance et performance : les moments de vérité", "en": "Importance and performance: moments of truth"},
+}
+
+
+def title(key: str, lang: str) -> str:
+    """A section title in ``lang``."""
+    return _TITLES[key][lang]
+
+
+def _chart(name: str, table: pd.DataFrame, **kwargs: Any) -> Any:
+    """``journeyviz.charts.<name>(table, **kwargs)``; None for an empty table (nothing to draw)."""
+    if table is None or table.empty:
+        return None
+    from . import charts
+
+    return getattr(charts, name)(table, **kwargs)
+
+
+def _labels(ds: Dataset) -> dict[str, str]:
+    cat = ds.journey.catalogue()
+    return {**dict(zip(cat["touchpoint"], cat["label"])), **{s.id: s.label for s in ds.journey.stages}}
+
+
+# ---------------------------------------------------------------------- behaviour
+def journey_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """The journey map: stages and touchpoints (catalogue), with the shape of the journey in words."""
+    catalogue = ds.journey.catalogue()
+    finding = fnd.journey_finding(catalogue, ds.journey.name, lang)
+    return Section(title("journey", lang), finding, _chart("journey_map", catalogue), catalogue)
+
+
+def funnel_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.funnel` per stage (per segment with ``by``), chart and finding."""
+    from .analyses.funnel import funnel
+
+    table = funnel(ds, by=by)
+    finding = fnd.funnel_finding(table, lang, by=by, min_group_size=ds.min_group_size, conversion_stage=ds.journey.conversion_stage)
+    return Section(title("funnel", lang), finding, _chart("funnel", table, **({"by": by} if by else {})), table)
+
+
+def top_paths_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.top_paths` at stage level (the ten commonest journeys)."""
+    from .analyses.paths import top_paths
+
+    table = top_paths(ds, level="stage", k=10)
+    finding = fnd.top_path_finding(table, lang, labels=_labels(ds), min_group_size=ds.min_group_size)
+    return Section(title("top_paths", lang), finding, _chart("top_paths", table), table)
+
+
+def journey_types_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.channel_switching` journey types (online only, research online → buy in store…)."""
+    from .analyses.channels import channel_switching
+
+    table = channel_switching(ds, kind="journey_types")
+    finding = fnd.journey_types_finding(table, lang, min_group_size=ds.min_group_size)
+    return Section(title("journey_types", lang), finding, _chart("journey_types", table), table)
+
+
+def leakage_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.channel_switching` leakage: where journeys leave our brand for a competitor."""
+    from .analyses.channels import channel_switching
+
+    table = channel_switching(ds, kind="leakage")
+    finding = fnd.leakage_finding(table, lang, labels=_labels(ds), min_group_size=ds.min_group_size)
+    return Section(title("leakage", lang), finding, _chart("leakage", table), table)
+
+
+def audit_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.touchpoint_audit`: reach, lift, drop-off, intrusiveness and friction flags."""
+    from .analyses.audit import touchpoint_audit
+
+    table = touchpoint_audit(ds)
+    finding = fnd.audit_finding(table, lang, min_group_size=ds.min_group_size)
+    return Section(title("audit", lang), finding, _chart("touchpoint_audit", table), table)
+
+
+# ---------------------------------------------------------------------- survey
+def scores_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.scores` per touchpoint: CSAT with intervals, lowest and highest rated."""
+    from .analyses.scores import scores
+
+    table = scores(ds, level="touchpoint", by=by)
+    finding = fnd.scores_finding(table, lang, scale_max=ds.journey.scale("perception").high, min_group_size=ds.min_group_size)
+    return Section(title("scores", lang), finding, _chart("scores", table, **({"by": by} if by else {})), table)
+
+
+def nps_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.scores` at journey level (NPS with its interval)."""
+    from .analyses.scores import scores
+
+    table = scores(ds, level="journey", by=by)
+    finding = fnd.nps_finding(table, lang, min_group_size=ds.min_group_size)
+    return Section(title("nps", lang), finding, _chart("nps", table, **({"by": by} if by else {})), table)
+
+
+def gap_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.satisfaction_gap` per touchpoint: the biggest shortfall against expectations."""
+    from .analyses.gaps import satisfaction_gap
+
+    table = satisfaction_gap(ds, level="touchpoint", by=by)
+    finding = fnd.gap_finding(table, lang, min_group_size=ds.min_group_size)
+    return Section(title("gap", lang), finding, _chart("satisfaction_gap", table, **({"by": by} if by else {})), table)
+
+
+def ipa_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.importance_performance`: quadrants and moments of truth."""
+    from .analyses.drivers import importance_performance
+
+    table = importance_performance(ds)
+    finding = fnd.ipa_finding(table, lang, min_group_size=ds.min_group_size)
+    return Section(title("ipa", lang), finding, _chart("importance_performance", table), table)
+
+
+#: Builders by name, for notebooks and the benchmark.
+SECTIONS: dict[str, Callable[..., Section]] = {
+    name.removesuffix("_section"): fn
+    for name, fn in list(globals().items())
+    if name.endswith("_section") and callable(fn)
+}
