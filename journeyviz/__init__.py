@@ -16,5 +16,10 @@ from .analyses.audit import objective_coverage, touchpoint_audit
 from .analyses.attribution import attribution
 
 # survey analyses and segments
+from .analyses.scores import scores
+from .analyses.gaps import satisfaction_gap
+from .analyses.drivers import importance_performance, key_drivers
+from .analyses.brands import compare_brands
+from .analyses.churn import churn_by_experience
 
 # charts
