@@ -310,6 +310,7 @@ def open_board(
     language: str = "",
     min_group_size: int = 0,
     interactive: bool = True,
+    competitors: list[str] | str | None = None,
     dataset: Dataset | None = None,
     parameters: dict[str, Any] | None = None,
 ) -> Board:
@@ -333,6 +334,9 @@ def open_board(
         Raise the privacy threshold above journey.yml's (0 = keep journey.yml's).
     interactive
         Show the filter bar and redraw in place (JupyterLab, Voilà); False for batch reports.
+    competitors
+        Competitor brands to keep next to ours (a list, or names separated by commas); empty keeps
+        every competitor.
     dataset
         An already loaded Dataset (then ``data_path`` is not read).
     parameters
@@ -347,6 +351,7 @@ def open_board(
     params = {
         "data_path": str(data_path), "segment_by": segment_by, "segment": segment, "brand": brand, "channel": channel,
         "start": start, "end": end, "language": language, "min_group_size": min_group_size, "interactive": interactive,
+        **({"competitors": competitors} if competitors else {}),
         **(parameters or {}),
     }
     lang = language if language in fnd.LANGUAGES else "en"
@@ -357,6 +362,8 @@ def open_board(
         if dataset is None:
             dataset = _load(resolve_data_path(data_path))
         lang = language or dataset.journey.language
+        if competitors:
+            dataset = _keep_competitors(dataset, competitors)
         if min_group_size and int(min_group_size) > dataset.min_group_size:
             dataset = replace(dataset, journey=dataset.journey.with_changes(min_group_size=int(min_group_size)))
         filters = Filters(
@@ -432,6 +439,15 @@ def _expected(exc: BaseException) -> bool:
     except ImportError:
         pass
     return isinstance(exc, expected)
+
+
+def _keep_competitors(ds: Dataset, competitors: list[str] | str) -> Dataset:
+    wanted = [c.strip() for c in competitors.split(",")] if isinstance(competitors, str) else [str(c) for c in competitors]
+    known = ds.competitors()
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise BoardError(f"competitors={unknown!r} not in the data; the competitors are {known}")
+    return ds.filter(brands=[ds.brand, *wanted])
 
 
 def _check_filters(ds: Dataset, f: Filters) -> None:

@@ -17,6 +17,20 @@ import pandas as pd
 #: Output mimetype under which a notebook records its key findings (read by :mod:`journeyviz.reports`).
 FINDINGS_MIMETYPE = "application/vnd.journeyviz.findings+json"
 LANGUAGES = ("fr", "en")
+#: The journey type "research online, buy offline" of :func:`journeyviz.channel_switching`.
+ROPO = "research online → buy in store"
+_JOURNEY_TYPES_FR = {
+    "online only": "tout en ligne",
+    "research online → buy in store": "recherche en ligne → achat en magasin",
+    "store → online": "magasin → en ligne",
+    "store only": "tout en magasin",
+    "other": "autre canal",
+    "no purchase": "sans achat",
+}
+
+
+def _kind(kind: str, lang: str) -> str:
+    return _JOURNEY_TYPES_FR.get(kind, kind) if lang == "fr" else kind
 
 
 @dataclass
@@ -77,6 +91,10 @@ _PHRASES: dict[str, dict[str, str]] = {
     "journey_types": {
         "fr": "Parmi les {buyers} acheteurs, le parcours le plus courant est « {kind} » ({share} ; {customers} clients).",
         "en": "Among the {buyers} buyers, the commonest journey type is “{kind}” ({share}; {customers} customers).",
+    },
+    "journey_types_by": {
+        "fr": "Le parcours « {kind} » concerne {high_share} des acheteurs du groupe {high_group} ({high_n} acheteurs), contre {low_share} pour {low_group} ({low_n} acheteurs).",
+        "en": "The “{kind}” journey accounts for {high_share} of buyers in {high_group} ({high_n} buyers), against {low_share} in {low_group} ({low_n} buyers).",
     },
     "leakage": {
         "fr": "Les parcours qui s'arrêtent à « {touchpoint} » partent le plus souvent chez un concurrent : {rate} des {ended} clients concernés, surtout vers {competitor}.",
@@ -269,18 +287,32 @@ def top_path_finding(table: pd.DataFrame, lang: str, labels: Mapping[str, str] |
     return Finding("top_path", text, facts)
 
 
-def journey_types_finding(table: pd.DataFrame, lang: str, min_group_size: int = 10) -> Finding:
-    """The commonest omnichannel journey type among buyers (``channel_switching(kind="journey_types")``)."""
-    buyers = table[(table["journey_type"] != "no purchase")]
-    if "suppressed" in buyers:
-        buyers = buyers[~buyers["suppressed"].astype(bool)]
-    total = int(buyers["customers"].sum())
-    if buyers.empty or total == 0:
+def journey_types_finding(table: pd.DataFrame, lang: str, by: str | None = None, min_group_size: int = 10) -> Finding:
+    """The commonest omnichannel journey type among buyers (``channel_switching(kind="journey_types")``).
+
+    With ``by``: the group where "research online → buy in store" is most common among buyers.
+    """
+    rows = table[~table["suppressed"].astype(bool)] if "suppressed" in table else table
+    buyers = rows[rows["journey_type"] != "no purchase"]
+    if buyers.empty or int(buyers["customers"].sum()) == 0:
         return Finding("journey_types", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+    if by is not None and by in buyers:
+        totals = buyers.groupby(by, observed=True)["customers"].transform("sum")
+        ropo = buyers.assign(buyers=totals, share=buyers["customers"] / totals)
+        ropo = ropo[(ropo["journey_type"] == ROPO) & (ropo["buyers"] >= min_group_size)]
+        if not ropo.empty:
+            top, low = ropo.loc[ropo["share"].idxmax()], ropo.loc[ropo["share"].idxmin()]
+            facts = {"by": by, "journey_type": ROPO, "highest_group": str(top[by]), "highest_share": top["share"], "highest_buyers": int(top["buyers"]),
+                     "lowest_group": str(low[by]), "lowest_share": low["share"], "lowest_buyers": int(low["buyers"])}
+            text = say("journey_types_by", lang, kind=_kind(ROPO, lang), high_group=top[by], high_share=fmt_percent(top["share"], lang), high_n=int(top["buyers"]),
+                       low_group=low[by], low_share=fmt_percent(low["share"], lang), low_n=int(low["buyers"]))
+            return Finding("journey_types", text, facts)
+        buyers = buyers.groupby("journey_type", as_index=False, observed=True)["customers"].sum()
+    total = int(buyers["customers"].sum())
     top = buyers.loc[buyers["customers"].idxmax()]
     share = top["customers"] / total
     facts = {"journey_type": top["journey_type"], "customers": int(top["customers"]), "buyers": total, "share_of_buyers": share}
-    text = say("journey_types", lang, buyers=total, kind=top["journey_type"], share=fmt_percent(share, lang), customers=int(top["customers"]))
+    text = say("journey_types", lang, buyers=total, kind=_kind(top["journey_type"], lang), share=fmt_percent(share, lang), customers=int(top["customers"]))
     return Finding("journey_types", text, facts)
 
 

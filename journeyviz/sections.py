@@ -80,9 +80,9 @@ def journey_types_section(ds: Dataset, lang: str, by: str | None = None) -> Sect
     """:func:`journeyviz.channel_switching` journey types (online only, research online → buy in store…)."""
     from .analyses.channels import channel_switching
 
-    table = channel_switching(ds, kind="journey_types")
-    finding = fnd.journey_types_finding(table, lang, min_group_size=ds.min_group_size)
-    return Section(title("journey_types", lang), finding, _chart("journey_types", table), table)
+    table = channel_switching(ds, by=by, kind="journey_types")
+    finding = fnd.journey_types_finding(table, lang, by=by, min_group_size=ds.min_group_size)
+    return Section(title("journey_types", lang), finding, _chart("journey_types", table, **({"by": by} if by else {})), table)
 
 
 def leakage_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
