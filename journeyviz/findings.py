@@ -140,6 +140,34 @@ _PHRASES: dict[str, dict[str, str]] = {
         "fr": "Aucun point de contact important n'est sous la moyenne de performance.",
         "en": "No important touchpoint performs below average.",
     },
+    "brands_lag": {
+        "fr": "{competitor} fait mieux que nous sur « {label} » : {theirs} contre {ours} sur {scale} (écart {difference} ; n = {n_ours} et {n_theirs}), écart significatif après correction.",
+        "en": "{competitor} does better than us at “{label}”: {theirs} against {ours} out of {scale} (difference {difference}; n = {n_ours} and {n_theirs}), significant after correction.",
+    },
+    "brands_lead": {
+        "fr": "Nous devançons {competitor} sur « {label} » : {ours} contre {theirs} sur {scale} (n = {n_ours} et {n_theirs}) ; aucun retard significatif.",
+        "en": "We lead {competitor} at “{label}”: {ours} against {theirs} out of {scale} (n = {n_ours} and {n_theirs}); no significant lag.",
+    },
+    "brands_par": {
+        "fr": "Aucune différence significative avec la concurrence sur les points de contact notés.",
+        "en": "No significant difference with competitors on the rated touchpoints.",
+    },
+    "brands_none": {
+        "fr": "Les données ne contiennent aucun concurrent noté.",
+        "en": "The data holds no rated competitor.",
+    },
+    "churn": {
+        "fr": "Après une mauvaise expérience (détracteurs), {churn_bad} des {n_bad} clients cessent d'acheter, contre {churn_good} des {n_good} promoteurs : un risque {rr} fois plus élevé (IC 95 % : {rr_low} à {rr_high}).",
+        "en": "After a bad experience (detractors), {churn_bad} of {n_bad} customers stop buying, against {churn_good} of {n_good} promoters: a risk {rr} times higher (95% CI {rr_low} to {rr_high}).",
+    },
+    "attribution": {
+        "fr": "Selon le modèle de Markov, le canal « {item} » reçoit {share} des {conversions} conversions ; sans lui, {removal} des conversions disparaîtraient.",
+        "en": "Under the Markov model, the “{item}” channel earns {share} of the {conversions} conversions; without it, {removal} of conversions would be lost.",
+    },
+    "transitions": {
+        "fr": "Le passage le plus fréquent est « {source} » → « {target} » : {count} fois ({probability} des sorties de « {source} » ; {customers} clients).",
+        "en": "The commonest move is “{source}” → “{target}”: {count} times ({probability} of moves out of “{source}”; {customers} customers).",
+    },
     "significant": {"fr": ", écart significatif après correction pour comparaisons multiples", "en": ", significant after correction for multiple comparisons"},
     "not_significant": {"fr": ", écart non significatif après correction", "en": ", not significant after correction"},
     "suppressed_all": {
@@ -398,6 +426,72 @@ def ipa_finding(table: pd.DataFrame, lang: str, min_group_size: int = 10) -> Fin
         items = ", ".join(f"« {r.label} » (n = {fmt_number(r.n, lang)})" if lang == "fr" else f"“{r.label}” (n = {fmt_number(r.n, lang)})" for r in focus.itertuples())
         return Finding("moments_of_truth", say("ipa_concentrate", lang, items=items), facts)
     return Finding("moments_of_truth", say("ipa_none", lang), facts)
+
+
+def brands_finding(table: pd.DataFrame, lang: str, labels: Mapping[str, str] | None = None, scale_max: float = 7.0, min_group_size: int = 10) -> Finding:
+    """Where a competitor leads us most (else where we lead) on perception (from :func:`journeyviz.compare_brands`)."""
+    rows = table[(table["metric"] == "perception")]
+    if "suppressed" in rows:
+        rows = rows[~rows["suppressed"].astype(bool)]
+    rows = rows.dropna(subset=["difference"])
+    if rows.empty:
+        return Finding("competitors", say("brands_none", lang), {"status": None})
+    lags, leads = rows[rows["status"] == "lag"], rows[rows["status"] == "lead"]
+    labels = labels or {}
+    if not lags.empty:
+        row, key = lags.loc[lags["difference"].idxmin()], "brands_lag"
+    elif not leads.empty:
+        row, key = leads.loc[leads["difference"].idxmax()], "brands_lead"
+    else:
+        return Finding("competitors", say("brands_par", lang), {"status": "par", "lags": 0, "leads": 0})
+    facts = {"status": row["status"], "competitor": row["competitor"], "touchpoint": row["touchpoint"], "ours": row["ours"], "theirs": row["theirs"],
+             "difference": row["difference"], "low": row["low"], "high": row["high"], "n_ours": int(row["n_ours"]), "n_theirs": int(row["n_theirs"]),
+             "p_adjusted": row["p_adjusted"], "lags": int(len(lags)), "leads": int(len(leads))}
+    text = say(key, lang, competitor=row["competitor"], label=labels.get(row["touchpoint"], row.get("label") or row["touchpoint"]),
+               ours=fmt_number(row["ours"], lang, 1), theirs=fmt_number(row["theirs"], lang, 1), scale=fmt_number(scale_max, lang),
+               difference=fmt_number(row["difference"], lang, 1), n_ours=int(row["n_ours"]), n_theirs=int(row["n_theirs"]))
+    return Finding("competitors", text, facts)
+
+
+def churn_finding(table: pd.DataFrame, lang: str, min_group_size: int = 10) -> Finding:
+    """Churn after a bad vs a good experience, NPS definition (from :func:`journeyviz.churn_by_experience`)."""
+    rows = table[table["definition"] == "nps"].dropna(subset=["relative_risk"])
+    if rows.empty:
+        return Finding("churn", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+    row = rows.iloc[0]
+    facts = {k: row[k] for k in ("n_bad", "n_good", "churn_bad", "churn_good", "difference", "relative_risk", "rr_low", "rr_high", "p_adjusted")}
+    text = say("churn", lang, churn_bad=fmt_percent(row["churn_bad"], lang), n_bad=int(row["n_bad"]), churn_good=fmt_percent(row["churn_good"], lang),
+               n_good=int(row["n_good"]), rr=fmt_number(row["relative_risk"], lang, 1), rr_low=fmt_number(row["rr_low"], lang, 1), rr_high=fmt_number(row["rr_high"], lang, 1))
+    return Finding("churn", text, facts)
+
+
+def attribution_finding(table: pd.DataFrame, lang: str, min_group_size: int = 10) -> Finding:
+    """The channel with the most Markov credit (from :func:`journeyviz.attribution`, channel level)."""
+    rows = table[(table["model"] == "markov")].dropna(subset=["share"])
+    rows = rows[rows.iloc[:, 1] != "(direct)"]
+    if rows.empty:
+        return Finding("attribution", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+    item_col = table.columns[1]
+    row = rows.loc[rows["share"].idxmax()]
+    total = float(table.loc[table["model"] == "markov", "conversions"].sum())
+    facts = {"model": "markov", item_col: row[item_col], "share": row["share"], "removal_effect": row["removal_effect"], "conversions": total, "customers": int(row["customers"])}
+    text = say("attribution", lang, item=row[item_col], share=fmt_percent(row["share"], lang), conversions=fmt_number(total, lang), removal=fmt_percent(row["removal_effect"], lang))
+    return Finding("attribution", text, facts)
+
+
+def transitions_finding(table: pd.DataFrame, lang: str, labels: Mapping[str, str] | None = None, min_group_size: int = 10) -> Finding:
+    """The commonest move between two touchpoints (from :func:`journeyviz.transitions`), start and end excluded."""
+    rows = table[~table["from"].isin(["(start)"]) & ~table["to"].isin(["(end)"])]
+    if "suppressed" in rows:
+        rows = rows[~rows["suppressed"].astype(bool)]
+    if rows.empty:
+        return Finding("transitions", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+    row = rows.loc[rows["count"].idxmax()]
+    labels = labels or {}
+    facts = {"from": row["from"], "to": row["to"], "count": int(row["count"]), "customers": int(row["customers"]), "probability": row["probability"]}
+    text = say("transitions", lang, source=labels.get(row["from"], row["from"]), target=labels.get(row["to"], row["to"]), count=int(row["count"]),
+               probability=fmt_percent(row["probability"], lang), customers=int(row["customers"]))
+    return Finding("transitions", text, facts)
 
 
 def _conversion_row(rows: pd.DataFrame, stage: str | None) -> pd.Series:

@@ -27,6 +27,10 @@ _TITLES: dict[str, dict[str, str]] = {
     "scores": {"fr": "Satisfaction par point de contact", "en": "Satisfaction by touchpoint"},
     "nps": {"fr": "Recommandation (NPS)", "en": "Recommendation (NPS)"},
     "gap": {"fr": "Attentes et perception", "en": "Expectations and perception"},
+    "brands": {"fr": "Notre marque face à ses concurrents", "en": "Our brand against its competitors"},
+    "churn": {"fr": "Mauvaise expérience et départ des clients", "en": "Bad experiences and lost customers"},
+    "attribution": {"fr": "Quel canal mérite le crédit des ventes", "en": "Which channel deserves credit for sales"},
+    "transitions": {"fr": "D'un point de contact à l'autre", "en": "From one touchpoint to the next"},
     "ipa": {"fr": "Importance et performance : les moments de vérité", "en": "Importance and performance: moments of truth"},
 }
 
@@ -138,6 +142,43 @@ def ipa_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
     table = importance_performance(ds)
     finding = fnd.ipa_finding(table, lang, min_group_size=ds.min_group_size)
     return Section(title("ipa", lang), finding, _chart("importance_performance", table), table)
+
+
+
+def brands_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.compare_brands` per touchpoint: lead, par or lag against each competitor."""
+    from .analyses.brands import compare_brands
+
+    table = compare_brands(ds, level="touchpoint", by=by)
+    finding = fnd.brands_finding(table, lang, labels=_labels(ds), scale_max=ds.journey.scale("perception").high, min_group_size=ds.min_group_size)
+    return Section(title("brands", lang), finding, _chart("compare_brands", table), table)
+
+
+def churn_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.churn_by_experience`: churn after a bad vs a good experience, relative risk."""
+    from .analyses.churn import churn_by_experience
+
+    table = churn_by_experience(ds, by=by)
+    finding = fnd.churn_finding(table, lang, min_group_size=ds.min_group_size)
+    return Section(title("churn", lang), finding, _chart("churn", table), table)
+
+
+def attribution_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.attribution` per channel under every model, Markov credit in words."""
+    from .analyses.attribution import attribution
+
+    table = attribution(ds, level="channel")
+    finding = fnd.attribution_finding(table, lang, min_group_size=ds.min_group_size)
+    return Section(title("attribution", lang), finding, _chart("attribution", table), table)
+
+
+def transitions_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
+    """:func:`journeyviz.transitions` between touchpoints: the commonest moves."""
+    from .analyses.paths import transitions
+
+    table = transitions(ds, level="touchpoint")
+    finding = fnd.transitions_finding(table, lang, labels=_labels(ds), min_group_size=ds.min_group_size)
+    return Section(title("transitions", lang), finding, _chart("transitions", table), table)
 
 
 #: Builders by name, for notebooks and the benchmark.
