@@ -151,8 +151,10 @@ def key_drivers(
     matrix, y = matrix[keep_rows], y[keep_rows]
     n_model = int(len(y))
 
-    with np.errstate(invalid="ignore", divide="ignore"):
-        spread = np.nanstd(matrix, axis=0) if n_model else np.zeros(len(touchpoints))
+    spread = np.zeros(len(touchpoints))
+    answered = n_per >= 2
+    if answered.any():
+        spread[answered] = np.nanstd(matrix[:, answered], axis=0)
     usable = (n_per >= max(ds.min_group_size, 3)) & (np.nan_to_num(spread) > 0)
     out = pd.DataFrame({"touchpoint": touchpoints, "n": n_per.astype("int64"), "in_model": usable})
     out["correlation"] = np.nan
