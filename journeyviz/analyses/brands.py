@@ -200,8 +200,8 @@ def _events(ds: Dataset, by: str | None, ours: str, competitors: list[str]) -> p
         if conv is not None:
             specs.append(("conversion", pair["converted_o"], pair["reached_o"], pair["converted_t"], pair["reached_t"]))
         for metric, k1, n1, k2, n2 in specs:
-            low, high = _stats.diff_proportion_interval(k1, n1, k2, n2)
             with np.errstate(divide="ignore", invalid="ignore"):
+                low, high = _stats.diff_proportion_interval(k1, n1, k2, n2)
                 p1, p2 = k1 / n1, k2 / n2
                 pooled = (k1 + k2) / (n1 + n2)
                 se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
