@@ -153,7 +153,7 @@ class Board:
             control.add_class(f"jv-filter-{name}")
             control.observe(self._on_change, names="value")
         self._controls = c
-        layout = widgets.Layout(flex_flow="row wrap", gap="4px 16px")
+        layout = widgets.Layout(flex_flow="row wrap", grid_gap="4px 16px")
         display(widgets.Box(list(c.values()), layout=layout))
 
     def show(self, builder: Builder, key: str | None = None) -> None:

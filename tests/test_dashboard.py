@@ -1,0 +1,175 @@
+"""Dashboards: parameters checked into readable messages, filters applied, sections redrawn in place."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from journeyviz import dashboard
+from journeyviz.dashboard import Board, Section, open_board, readable_error, resolve_data_path
+from journeyviz.findings import FINDINGS_MIMETYPE, Finding
+
+
+def customers_section(ds, lang, by=None):
+    """A section whose numbers follow the filters: customers per region, as a bar chart."""
+    table = ds.customers.groupby("region", as_index=False).size().rename(columns={"size": "customers"})
+    total = int(table["customers"].sum())
+    chart = alt.Chart(table).mark_bar().encode(x="region", y="customers")
+    return Section("Customers", Finding("customers", f"{total} customers", {"customers": total}), chart, table)
+
+
+def broken_section(ds, lang, by=None):
+    raise ValueError("by='nope' is not a customer attribute")
+
+
+def bug_section(ds, lang, by=None):
+    raise ZeroDivisionError("a bug")
+
+
+@pytest.fixture
+def board(small_dataset):
+    return open_board(dataset=small_dataset, interactive=False)
+
+
+def test_open_board_records_parameters_and_language(board, small_dataset):
+    assert board.error is None
+    assert board.language == small_dataset.journey.language
+    assert board.parameters["interactive"] is False and board.parameters["segment"] == "all"
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"segment_by": "shoe_size"}, ["shoe_size", "region"]),
+        ({"segment_by": "region", "segment": "Atlantis"}, ["Atlantis", "Nord", "Sud"]),
+        ({"segment": "Nord"}, ["segment_by"]),
+        ({"brand": "Nobody"}, ["Nobody", "Ours", "Rival"]),
+        ({"channel": "telepathy"}, ["telepathy", "web"]),
+        ({"start": "yesterday-ish"}, ["start", "YYYY-MM-DD"]),
+        ({"start": "2025-05-01", "end": "2025-04-01"}, ["before"]),
+        ({"start": "1990-01-01", "end": "1990-02-01"}, ["no contact"]),
+        ({"language": "de"}, ["'de'", "fr", "en"]),
+        ({"competitors": ["Nobody"]}, ["Nobody", "Rival"]),
+    ],
+)
+def test_wrong_parameters_give_one_readable_sentence(small_dataset, kwargs, words, capsys):
+    board = open_board(dataset=small_dataset, interactive=False, **kwargs)
+    assert board.error is not None
+    for word in words:
+        assert word in board.error
+    assert "Traceback" not in board.error and "Error:" not in board.error
+    board.intro()
+    board.show(customers_section)  # does nothing, raises nothing
+    assert "customers" not in board.findings
+
+
+def test_missing_data_path_is_explained(tmp_path):
+    board = open_board(str(tmp_path / "nowhere"), interactive=False)
+    assert "nowhere" in board.error and "journeyviz sample" in board.error
+
+
+def test_resolve_data_path_uses_env_for_the_default_only(tmp_path, monkeypatch):
+    monkeypatch.setenv(dashboard.DATA_ENV, str(tmp_path))
+    assert resolve_data_path(dashboard.DEFAULT_DATA) == tmp_path
+    other = tmp_path / "other"
+    other.mkdir()
+    assert resolve_data_path(str(other)) == other
+    with pytest.raises(FileNotFoundError, match="no dataset folder"):
+        resolve_data_path(str(tmp_path / "missing"))
+
+
+def test_segment_filter_keeps_only_that_segment(small_dataset):
+    everyone = open_board(dataset=small_dataset, interactive=False)
+    north = open_board(dataset=small_dataset, interactive=False, segment_by="region", segment="Nord")
+    everyone.show(customers_section)
+    north.show(customers_section)
+    n_all = everyone.findings["customers"].facts["customers"]
+    n_north = north.findings["customers"].facts["customers"]
+    assert n_all == len(small_dataset.customers)
+    assert n_north == int((small_dataset.customers["region"] == "Nord").sum())
+
+
+def test_segment_by_alone_compares_segments(small_dataset):
+    seen = {}
+
+    def spy(ds, lang, by=None):
+        seen["by"] = by
+        return customers_section(ds, lang, by)
+
+    open_board(dataset=small_dataset, interactive=False, segment_by="region").show(spy)
+    assert seen["by"] == "region"
+
+
+def test_min_group_size_can_only_be_raised(small_dataset):
+    assert open_board(dataset=small_dataset, interactive=False, min_group_size=50).dataset.min_group_size == 50
+    base = small_dataset.min_group_size
+    assert open_board(dataset=small_dataset.filter(), interactive=False, min_group_size=0).dataset.min_group_size == base
+
+
+def test_apply_redraws_every_interactive_section(small_dataset):
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.intro()
+    board.filter_bar()
+    board.show(customers_section)
+    widgets = board._shown[0].widgets
+    before = (widgets["finding"].value, widgets["chart"].chart.to_dict()["datasets"], board._scope_widget.value)
+    seconds = board.apply(segment_by="region", segment="Sud")
+    after = (widgets["finding"].value, widgets["chart"].chart.to_dict()["datasets"], board._scope_widget.value)
+    assert seconds > 0
+    assert all(b != a for b, a in zip(before, after))
+    assert board.findings["customers"].facts["customers"] == int((small_dataset.customers["region"] == "Sud").sum())
+
+
+def test_filter_bar_controls_drive_apply(small_dataset):
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.filter_bar()
+    board.show(customers_section)
+    controls = board._controls
+    assert set(controls) == {"segment_by", "segment", "brand", "channel", "start", "end"}
+    controls["segment_by"].value = "region"
+    assert [v for _, v in controls["segment"].options] == ["all", "Nord", "Sud"]
+    controls["segment"].value = "Nord"
+    assert board.filters.segment == "Nord"
+    assert board.findings["customers"].facts["customers"] == int((small_dataset.customers["region"] == "Nord").sum())
+
+
+def test_filter_leaving_no_data_shows_a_message_in_place(small_dataset):
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.intro()
+    board.show(customers_section)
+    board.apply(start="1990-01-01", end="1990-01-31")
+    widgets = board._shown[0].widgets
+    assert "no contact" in widgets["finding"].value and "jv-error" in widgets["finding"].value
+    assert widgets["chart"].layout.display == "none"
+    board.apply(start=None, end=None)
+    assert widgets["chart"].layout.display is None and "jv-finding" in widgets["finding"].value
+
+
+def test_section_error_is_worded_and_bug_fails_batch_runs(board):
+    board.show(broken_section)
+    assert "nope" in board.findings["broken"].text
+    with pytest.raises(ZeroDivisionError):
+        board.show(bug_section)
+
+
+def test_record_emits_findings_mimetype(small_dataset, monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
+    board = open_board(dataset=small_dataset, interactive=False, segment_by="region", segment="Nord")
+    board.show(customers_section)
+    board.record()
+    payload = shown[-1][FINDINGS_MIMETYPE]
+    assert payload["customers"]["customers"] == board.findings["customers"].facts["customers"]
+    assert payload["customers"]["text"].endswith("customers")
+    assert payload["parameters"]["filters"]["segment"] == "Nord"
+
+
+def test_readable_error_uses_the_message_not_the_class():
+    assert readable_error(KeyError("unknown touchpoint 'x'"), "en", bare=True) == "unknown touchpoint 'x'."
+    assert readable_error(ValueError("bad"), "fr").startswith("Impossible d'afficher")
+
+
+def test_table_is_behind_a_details_toggle():
+    html = dashboard._table_html(pd.DataFrame({"a": [1.5]}), "fr")
+    assert html.startswith("<details") and "1,50" in html
