@@ -121,7 +121,7 @@ class Journey:
             raise JourneyError(f"{source}: expected a mapping with keys 'name', 'brand', 'stages', 'touchpoints'; got {type(data).__name__}")
         unknown = set(data) - {"name", "brand", "language", "stages", "touchpoints", "scales", "privacy", "timezone", "template"}
         if unknown:
-            raise JourneyError(f"{source}: unknown key(s) {sorted(unknown)}; allowed keys are name, brand, language, stages, touchpoints, scales, privacy, timezone")
+            raise JourneyError(f"{source}: unknown key(s) {sorted(unknown)}; allowed keys are template, name, brand, language, stages, touchpoints, scales, privacy, timezone")
         if "template" in data:
             base = cls.template(str(data["template"]), lang=str(data.get("language", "fr")))
             merged = base.to_dict()
@@ -135,10 +135,7 @@ class Journey:
         privacy = data.get("privacy") or {}
         if not isinstance(privacy, Mapping):
             raise JourneyError(f"{source}: 'privacy' must be a mapping like {{min_group_size: 10}}")
-        try:
-            min_group = int(privacy.get("min_group_size", 10))
-        except (TypeError, ValueError):
-            raise JourneyError(f"{source}: 'privacy.min_group_size' must be a whole number, got {privacy.get('min_group_size')!r}") from None
+        min_group = _whole_number(privacy.get("min_group_size", 10), f"{source}: 'privacy.min_group_size'")
         return cls(
             name=str(data["name"]),
             brand=str(data.get("brand") or data["name"]),
@@ -299,6 +296,19 @@ def _need(item: Any, key: str, where: str) -> Any:
     return item[key]
 
 
+def _whole_number(value: Any, where: str) -> int:
+    # int() would silently truncate 2.5 and accept True as 1.
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise JourneyError(f"{where} must be a whole number ≥ 1, got {value!r}")
+    try:
+        number = float(value)
+    except ValueError:
+        raise JourneyError(f"{where} must be a whole number ≥ 1, got {value!r}") from None
+    if not number.is_integer():
+        raise JourneyError(f"{where} must be a whole number ≥ 1, got {value!r}")
+    return int(number)
+
+
 def _stage(item: Any, index: int, source: str) -> Stage:
     where = f"{source}: stages[{index}]"
     if isinstance(item, str):
@@ -307,7 +317,10 @@ def _stage(item: Any, index: int, source: str) -> Stage:
     unknown = set(item) - {"id", "label", "conversion"}
     if unknown:
         raise JourneyError(f"{where} ({sid}): unknown key(s) {sorted(unknown)}; a stage has id, label, conversion")
-    return Stage(id=sid, label=str(item.get("label") or sid), conversion=bool(item.get("conversion", False)))
+    conversion = item.get("conversion", False)
+    if not isinstance(conversion, bool):
+        raise JourneyError(f"{where} ({sid}): 'conversion' must be true or false, got {conversion!r}")
+    return Stage(id=sid, label=str(item.get("label") or sid), conversion=conversion)
 
 
 def _touchpoint(item: Any, index: int, source: str) -> Touchpoint:
@@ -341,7 +354,8 @@ def _scales(raw: Any, source: str) -> dict[str, Scale]:
         missing: list = []
         if isinstance(spec, Mapping):
             rng = spec.get("range")
-            missing = list(spec.get("missing") or [])
+            codes_spec = spec.get("missing")
+            missing = list(codes_spec) if isinstance(codes_spec, (list, tuple)) else ([] if codes_spec is None else [codes_spec])
         else:
             rng = spec
         if not (isinstance(rng, (list, tuple)) and len(rng) == 2):
