@@ -21,7 +21,8 @@ def _column(frame: pd.DataFrame, *names: str) -> str:
 
 def fingerprints(contender: str, results: dict[str, Any]) -> dict[str, Any]:
     """``funnel`` (customers reaching each stage, in order), ``transitions`` ({"a→b": count}),
-    ``top_paths`` ([[path, customers], ...]), ``touchpoint_audit`` ({touchpoint: customers reached}),
+    ``top_paths`` ([[path, customers], ...]), ``touchpoint_audit`` ({touchpoint: [reached, contacts,
+    exits, median position]}),
     ``attribution`` ({channel: removal effect}) — for whichever steps the contender ran."""
     out: dict[str, Any] = {}
     if contender == "retentioneering":
@@ -51,21 +52,31 @@ def fingerprints(contender: str, results: dict[str, Any]) -> dict[str, Any]:
         out["top_paths"] = [[str(a), int(n)] for a, n in p[["path", "customers"]].itertuples(index=False)]
     if "touchpoint_audit" in results:
         a = results["touchpoint_audit"]
-        out["touchpoint_audit"] = {str(t): int(n) for t, n in a[["touchpoint", _column(a, "reached", "reach", "customers")]].itertuples(index=False)}
+        a = a.rename(columns={"reach": "reached"})
+        out["touchpoint_audit"] = {
+            str(t): [int(n), int(c), int(x), float(p)]
+            for t, n, c, x, p in a[["touchpoint", "reached", "contacts", "exits", "median_position"]].itertuples(index=False) if n
+        }
     if "attribution" in results:
         m = results["attribution"]
+        if "model" in m.columns:
+            m = m[m["model"] == "markov"]
         key = _column(m, "channel", "touchpoint", "level_value")
-        out["attribution"] = {str(c): float(v) for c, v in m[[key, "removal_effect"]].itertuples(index=False)}
+        # journeyviz suppresses (NaN) the credit of items reaching too few customers; those are not compared.
+        out["attribution"] = {str(c): float(v) for c, v in m[[key, "removal_effect"]].itertuples(index=False) if not math.isnan(v)}
     return out
 
 
 def compare(mine: dict[str, Any], floor: dict[str, Any]) -> dict[str, bool]:
-    """For each part both contenders computed: do the values equal the floor's (removal effects to 1e-9)?"""
+    """For each part both contenders computed: do the values equal the floor's?
+
+    Removal effects are compared to a relative 1e-9, and only for the items the contender reports
+    (journeyviz leaves out, as NaN, items below the privacy threshold)."""
     verdict: dict[str, bool] = {}
     for part in mine.keys() & floor.keys():
         a, b = mine[part], floor[part]
         if part == "attribution":
-            verdict[part] = a.keys() == b.keys() and all(math.isclose(a[k], b[k], rel_tol=1e-9, abs_tol=1e-12) for k in a)
+            verdict[part] = bool(a) and a.keys() <= b.keys() and all(math.isclose(a[k], b[k], rel_tol=1e-9, abs_tol=1e-12) for k in a)
         else:
             verdict[part] = a == b
     return verdict

@@ -12,11 +12,13 @@ mirror them so the numbers can be compared):
   → ``(end)``: transitions, distinct customers, out-probability, median gap in seconds;
 - top paths at stage level with consecutive repeats collapsed: customers, share of all customers,
   conversion (share of those customers who reached the conversion stage), the 10 commonest;
-- touchpoint audit: customers reached, contacts, contacts per reached customer, conversion of
-  reached and of not-reached customers;
-- Markov attribution at channel level: each customer's channels (consecutive repeats collapsed)
-  up to and including their first conversion-stage event, ending in ``(conversion)`` or
-  ``(null)``; exact removal effects from the absorbing chain (``_markov.removal_effects``).
+- touchpoint audit: customers reached, contacts, contacts per reached customer, median position
+  of the first contact, conversion of reached and of not-reached customers, exits (journeys
+  ending there);
+- Markov attribution at channel level: each customer's channels strictly before their first
+  conversion-stage event (all of them for non-converters), from ``(start)`` to ``(conversion)``
+  or ``(null)``; converters whose first event converts go ``(start)`` → ``(direct)`` →
+  ``(conversion)``; exact removal effects from the absorbing chain (``_markov.removal_effects``).
 """
 
 from __future__ import annotations
@@ -95,14 +97,20 @@ FROM p GROUP BY path ORDER BY customers DESC, path LIMIT {int(k)}
 
 def audit_sql(conversion: str) -> str:
     return f"""
-WITH c AS (
+WITH o AS (
+    SELECT customer_id, touchpoint, stage, row_number() OVER w AS pos,
+           count(*) OVER (PARTITION BY customer_id) AS len
+    FROM ev WINDOW w AS (PARTITION BY customer_id ORDER BY timestamp, event_id)
+), c AS (
     SELECT customer_id, bool_or(stage = {_literal(conversion)})::INT AS converted FROM ev GROUP BY customer_id
 ), r AS (
-    SELECT touchpoint, customer_id, count(*) AS contacts FROM ev GROUP BY touchpoint, customer_id
+    SELECT touchpoint, customer_id, count(*) AS contacts, min(pos) AS first_pos, max((pos = len)::INT) AS exited
+    FROM o GROUP BY touchpoint, customer_id
 ), tot AS (SELECT count(*) AS n, sum(converted) AS conv FROM c)
 SELECT touchpoint, count(*) AS reached, sum(contacts) AS contacts, avg(contacts) AS contacts_per_customer,
-       avg(converted) AS conversion_reached,
-       (any_value(tot.conv) - sum(converted)) / nullif(any_value(tot.n) - count(*), 0) AS conversion_not_reached
+       median(first_pos) AS median_position, avg(converted) AS conversion_reached,
+       (any_value(tot.conv) - sum(converted)) / nullif(any_value(tot.n) - count(*), 0) AS conversion_not_reached,
+       sum(exited) AS exits
 FROM r JOIN c USING (customer_id) CROSS JOIN tot
 GROUP BY touchpoint ORDER BY touchpoint
 """
@@ -110,24 +118,26 @@ GROUP BY touchpoint ORDER BY touchpoint
 
 def markov_counts_sql(conversion: str) -> str:
     return f"""
-WITH o AS (
-    SELECT customer_id, channel, stage,
-           row_number() OVER w AS seq
-    FROM ev WINDOW w AS (PARTITION BY customer_id ORDER BY timestamp, event_id)
-), f AS (
-    SELECT *, min(CASE WHEN stage = {_literal(conversion)} THEN seq END) OVER (PARTITION BY customer_id) AS conv_seq
-    FROM o
+WITH conv AS (
+    SELECT customer_id, min({{'ts': timestamp, 'id': event_id}}) AS k FROM ev
+    WHERE stage = {_literal(conversion)} GROUP BY customer_id
 ), kept AS (
-    SELECT customer_id, channel, seq, conv_seq IS NOT NULL AS converted,
-           lag(channel) OVER (PARTITION BY customer_id ORDER BY seq) AS prev,
-           lead(channel) OVER (PARTITION BY customer_id ORDER BY seq) AS next
-    FROM f WHERE conv_seq IS NULL OR seq <= conv_seq
+    SELECT e.customer_id, e.channel, e.timestamp, e.event_id, c.k IS NOT NULL AS converted
+    FROM ev e LEFT JOIN conv c USING (customer_id)
+    WHERE c.k IS NULL OR {{'ts': e.timestamp, 'id': e.event_id}} < c.k
+), o AS (
+    SELECT customer_id, channel, converted, lag(channel) OVER w AS prev, lead(channel) OVER w AS next
+    FROM kept WINDOW w AS (PARTITION BY customer_id ORDER BY timestamp, event_id)
+), direct AS (
+    SELECT (SELECT count(*) FROM conv) - (SELECT count(DISTINCT customer_id) FROM kept WHERE converted) AS n
 )
-SELECT coalesce(prev, '(start)') AS "from", channel AS "to", count(*) AS n FROM kept
-WHERE prev IS DISTINCT FROM channel GROUP BY ALL
+SELECT coalesce(prev, '(start)') AS "from", channel AS "to", count(*) AS n FROM o GROUP BY ALL
 UNION ALL
-SELECT channel, CASE WHEN converted THEN '(conversion)' ELSE '(null)' END, count(*) FROM kept
-WHERE next IS NULL GROUP BY ALL
+SELECT channel, CASE WHEN converted THEN '(conversion)' ELSE '(null)' END, count(*) FROM o WHERE next IS NULL GROUP BY ALL
+UNION ALL
+SELECT '(start)', '(direct)', n FROM direct WHERE n > 0
+UNION ALL
+SELECT '(direct)', '(conversion)', n FROM direct WHERE n > 0
 """
 
 

@@ -74,11 +74,16 @@ def steps(path: str | Path, stages: list[str], conversion: str, brand: str) -> l
     def touchpoint_audit() -> pd.DataFrame:
         ev = state["ev"]
         converted = (ev["stage"] == conversion).groupby(ev["customer_id"]).any().astype(int)
-        per = ev.groupby(["touchpoint", "customer_id"]).size().rename("contacts").reset_index()
+        position = ev.groupby("customer_id").cumcount() + 1
+        work = pd.DataFrame({"touchpoint": ev["touchpoint"], "customer_id": ev["customer_id"], "pos": position,
+                             "exited": ev["last_row"].astype(int)})
+        per = work.groupby(["touchpoint", "customer_id"]).agg(contacts=("pos", "size"), first_pos=("pos", "min"),
+                                                              exited=("exited", "max")).reset_index()
         per["converted"] = per["customer_id"].map(converted)
         out = per.groupby("touchpoint").agg(reached=("customer_id", "size"), contacts=("contacts", "sum"),
-                                            contacts_per_customer=("contacts", "mean"),
-                                            conversion_reached=("converted", "mean"), conv=("converted", "sum")).reset_index()
+                                            contacts_per_customer=("contacts", "mean"), median_position=("first_pos", "median"),
+                                            conversion_reached=("converted", "mean"), conv=("converted", "sum"),
+                                            exits=("exited", "sum")).reset_index()
         others = len(converted) - out["reached"]
         out["conversion_not_reached"] = (converted.sum() - out["conv"]) / others.where(others > 0)
         return out.drop(columns="conv")
@@ -87,17 +92,20 @@ def steps(path: str | Path, stages: list[str], conversion: str, brand: str) -> l
         ev = state["ev"]
         is_conv = ev["stage"] == conversion
         conv_seq = ev["seq"].where(is_conv).groupby(ev["customer_id"]).transform("min")
-        kept = ev.loc[conv_seq.isna() | (ev["seq"] <= conv_seq), ["customer_id", "channel"]].copy()
+        kept = ev.loc[conv_seq.isna() | (ev["seq"] < conv_seq), ["customer_id", "channel"]].copy()
         kept["converted"] = conv_seq.notna()
         first = kept["customer_id"].ne(kept["customer_id"].shift())
         last = kept["customer_id"].ne(kept["customer_id"].shift(-1))
         prev = kept["channel"].shift().where(~first, "(start)")
-        moves = pd.DataFrame({"from": prev, "to": kept["channel"]})[prev.ne(kept["channel"])]
+        moves = pd.DataFrame({"from": prev, "to": kept["channel"]})
         ends = pd.DataFrame({"from": kept.loc[last, "channel"],
                              "to": np.where(kept.loc[last, "converted"], "(conversion)", "(null)")})
+        converters = int(conv_seq.groupby(ev["customer_id"]).first().notna().sum())
+        direct = converters - int(kept.loc[kept["converted"], "customer_id"].nunique())
+        extra = pd.DataFrame({"from": ["(start)", "(direct)"], "to": ["(direct)", "(conversion)"]}).loc[[0, 1] if direct else []]
         counts = pd.concat([moves, ends]).groupby(["from", "to"]).size().rename("n").reset_index()
-        conversions = int(counts.loc[counts["to"] == "(conversion)", "n"].sum())
-        return removal_effects(counts, conversions)
+        counts = pd.concat([counts, extra.assign(n=direct)], ignore_index=True)
+        return removal_effects(counts, converters)
 
     return [
         ("load", load),

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from journeyviz.analyses.attribution import attribution
 from journeyviz.analyses.funnel import funnel
 from journeyviz.analyses.paths import transitions
 from journeyviz.dataset import Dataset
@@ -46,6 +47,29 @@ def _journeys(ds: Dataset) -> pd.DataFrame:
     events = events.sort_values(["customer_id", "timestamp", "event_id"], ignore_index=True)
     events["position"] = events.groupby("customer_id").cumcount()
     return events
+
+
+def _channel_paths(ds: Dataset) -> pd.DataFrame:
+    """One row per customer: ``path`` (channels joined by " > "), ``converted``.
+
+    Built here, independently of journeyviz, from its documented definition: a converter's path is
+    the journey strictly before their first conversion-stage event (``"(direct)"`` when that is
+    their first event), a non-converter's path is the whole journey; every event is a touch.
+    """
+    events = _journeys(ds)
+    conversion = ds.journey.conversion_stage
+    first_conv = events["position"].where(events["stage"] == conversion).groupby(events["customer_id"]).transform("min")
+    before = events[first_conv.isna() | (events["position"] < first_conv)]
+    paths = before.groupby("customer_id")["channel"].agg(" > ".join)
+    converted = first_conv.notna().groupby(events["customer_id"]).first()
+    frame = pd.DataFrame({"converted": converted})
+    frame["path"] = paths.reindex(frame.index).fillna("(direct)")
+    return frame.reset_index()
+
+
+def _grouped(paths: pd.DataFrame) -> pd.DataFrame:
+    """Distinct paths with ``conversions`` and ``journeys`` (the input shape of the attribution peers)."""
+    return paths.groupby("path").agg(conversions=("converted", "sum"), journeys=("converted", "size")).reset_index()
 
 
 # ---------------------------------------------------------------------------- pm4py
@@ -120,3 +144,51 @@ def test_mam_first_order_markov_is_exact_on_a_chain_solved_by_hand():
     assert effects.keys() == HAND_REMOVAL_EFFECTS.keys()
     for channel, value in HAND_REMOVAL_EFFECTS.items():
         assert effects[channel] == pytest.approx(value, rel=1e-12)
+
+
+def test_markov_removal_effects_equal_the_chain_solved_by_hand(make_dataset):
+    # web plays A and email B; the checkout (the conversion) ends a path and is not part of it.
+    rows = [
+        ("c1", "2025-01-01 10:00", "site"), ("c1", "2025-01-02 10:00", "checkout"),
+        ("c2", "2025-01-01 10:00", "site"), ("c2", "2025-01-01 11:00", "promo"), ("c2", "2025-01-03 10:00", "checkout"),
+        ("c3", "2025-01-01 10:00", "promo"),
+        ("c4", "2025-01-01 10:00", "site"),
+    ]
+    ours = attribution(make_dataset(rows), level="channel", models=["markov"]).set_index("channel")
+    assert ours["removal_effect"].to_dict() == pytest.approx({"web": HAND_REMOVAL_EFFECTS["A"], "email": HAND_REMOVAL_EFFECTS["B"]}, rel=1e-12)
+    # two conversions shared in proportion 3/4 : 1/2
+    assert ours["conversions"].to_dict() == pytest.approx({"web": 2 * 0.6, "email": 2 * 0.4}, rel=1e-12)
+
+
+def test_markov_removal_effects_equal_mam_analytic_first_order_markov(small_dataset):
+    mam = _peer("mam", "marketing-attribution-models")
+    grouped = _grouped(_channel_paths(small_dataset))
+    # mam takes one row per (path, outcome): split each path into its converting and other journeys.
+    rows = pd.concat(
+        [
+            grouped.assign(converted=True, occurrences=grouped["conversions"]),
+            grouped.assign(converted=False, occurrences=grouped["journeys"] - grouped["conversions"]),
+        ]
+    )
+    rows = rows[rows["occurrences"] > 0][["path", "converted", "occurrences"]].reset_index(drop=True)
+    model = mam.MAM(rows, format_type="grouped_journey", channels_colname="path",
+                    journey_with_conv_colname="converted", occurrences_colname="occurrences")
+    # mam drops self-loops (A → A); that changes no absorption probability, so the effects must agree.
+    theirs = model.run_markov().metadata["removal_effect"]["removal_effect"].to_dict()
+
+    ours = attribution(small_dataset, level="channel", models=["markov"]).set_index("channel")
+    assert not ours["suppressed"].any()
+    assert ours["removal_effect"].to_dict() == pytest.approx(theirs, rel=1e-9)
+
+
+@pytest.mark.parametrize("model, column", [("first", "first_touch"), ("last", "last_touch"), ("linear", "linear_touch")])
+def test_heuristic_attribution_equals_channelattribution_heuristic_models(small_dataset, model, column):
+    ca = _peer("ChannelAttribution", "channelattribution")
+    grouped = _grouped(_channel_paths(small_dataset))
+    theirs = ca.heuristic_models(grouped, "path", "conversions", sep=">", flg_pro=False)
+    theirs = theirs.set_index("channel_name")[column]
+    theirs = theirs[theirs > 0]
+
+    ours = attribution(small_dataset, level="channel", models=[model]).set_index("channel")["conversions"]
+    ours = ours[ours > 0]
+    assert ours.to_dict() == pytest.approx(theirs.to_dict(), rel=1e-12)
