@@ -7,6 +7,8 @@ from .journey import Journey, JourneyError
 from .engine import get_engine
 
 # io (load, Dataset)
+from .io import load
+from .dataset import Dataset
 
 # behavioural analyses
 from .analyses.funnel import funnel

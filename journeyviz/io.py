@@ -1,0 +1,1101 @@
+"""Read a dataset, map its columns, validate every row and account for it: ``jv.load``.
+
+A dataset is a folder holding ``journey.yml`` and up to four tables (``events``, ``customers``,
+``ratings``, ``respondents``) as ``.csv``, ``.parquet`` or ``.xlsx``, or a dict of DataFrames.
+Every row read is either accepted or set aside with a reason code (:data:`REASONS`) and written to
+a quarantine CSV; :class:`journeyviz.report.ValidationReport` gives the counts. An input that
+cannot be used at all raises :class:`DataError`. See ``docs/data.md``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .dataset import EVENT_COLUMNS, Dataset
+from .engine import Engine, get_engine
+from .journey import TEMPLATES, Journey, Scale
+from .report import TABLES, TableReport, ValidationReport
+
+#: Reason codes written in ``_reason`` of quarantine files and counted in the report.
+REASONS: dict[str, str] = {
+    "bad_row_shape": "the CSV line has more or fewer fields than the header (its text is in _raw)",
+    "missing_customer_id": "customer_id is blank",
+    "missing_respondent_id": "respondent_id is blank",
+    "missing_timestamp": "timestamp is blank",
+    "bad_timestamp": "timestamp is not a date-time in a recognised format (ISO 8601, dd/mm/yyyy [HH:MM[:SS]])",
+    "bad_date": "date is not a date in a recognised format",
+    "missing_touchpoint": "touchpoint is blank",
+    "missing_touchpoint_and_stage": "a rating names neither a touchpoint nor a stage",
+    "unknown_touchpoint": "touchpoint is not in the journey's catalogue",
+    "unknown_stage": "stage is not a stage of the journey",
+    "stage_mismatch": "the stage given differs from the touchpoint's stage in the catalogue",
+    "bad_number:<column>": "a numeric column holds text that is not a number",
+    "out_of_scale:<scale>": "a rating lies outside the scale declared in journey.yml (and is not a missing-value code)",
+    "bad_boolean:churned": "churned is not one of true/false, yes/no, oui/non, vrai/faux, 1/0",
+    "unknown_respondent": "the rating's respondent_id is not in the respondents table",
+    "duplicate_event": "same customer_id, timestamp, touchpoint and brand as an earlier event (the first is kept)",
+    "duplicate_customer": "customer_id already seen (the first row is kept)",
+    "duplicate_respondent": "respondent_id already seen (the first row is kept)",
+    "duplicate_rating": "same respondent, touchpoint, stage and brand as an earlier rating (the first is kept)",
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "events": ("customer_id", "timestamp", "touchpoint"),
+    "customers": ("customer_id",),
+    "ratings": ("respondent_id", "perception"),
+    "respondents": ("respondent_id",),
+}
+CANONICAL: dict[str, tuple[str, ...]] = {
+    "events": tuple(c for c in EVENT_COLUMNS if c not in ("event_id", "stage_order")),
+    "customers": ("customer_id",),
+    "ratings": ("respondent_id", "brand", "touchpoint", "stage", "perception", "expectation", "importance"),
+    "respondents": ("respondent_id", "customer_id", "brand", "date", "overall", "nps", "ces", "churned"),
+}
+RATING_SCALES = ("perception", "expectation", "importance")
+RESPONDENT_SCALES = ("overall", "nps", "ces")
+FILE_TYPES = {"csv": "csv", "tsv": "csv", "txt": "csv", "parquet": "parquet", "pq": "parquet", "xlsx": "excel", "xlsm": "excel"}
+
+# Only used to suggest a mapping in error messages; never applied silently.
+_ALIASES = {
+    "customer_id": ("client", "client_id", "id_client", "customer", "user_id", "user", "visitor_id", "person_id", "numero_client"),
+    "timestamp": ("date", "datetime", "time", "horodatage", "date_heure", "event_time", "ts"),
+    "touchpoint": ("point_de_contact", "touchpoint_id", "contact", "event", "event_name", "action", "page"),
+    "respondent_id": ("id", "repondant", "id_repondant", "response_id", "respondent"),
+    "perception": ("note", "score", "rating", "satisfaction", "performance"),
+}
+_TRUE = {"true", "1", "yes", "y", "oui", "o", "vrai", "t"}
+_FALSE = {"false", "0", "no", "n", "non", "faux", "f"}
+
+
+class DataError(ValueError):
+    """An input that cannot be used; the message names the file, the column and what was expected."""
+
+
+@dataclass
+class _Raw:
+    """One table as read: the user's columns untouched, each row's position in the source."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    source: str
+    detected: dict[str, Any] = field(default_factory=dict)
+    bad_shape: pd.DataFrame | None = None  # columns _raw, _row
+
+
+# ====================================================================== public entry point
+def load(
+    path_or_tables: str | Path | Mapping[str, Any],
+    journey: Journey | str | Path | None = None,
+    mapping: Mapping[str, Any] | None = None,
+    engine: Engine | str | Any | None = None,
+    quarantine_dir: str | Path | None = None,
+    wide_ratings: Mapping[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Dataset:
+    """Read a dataset, map its columns to the canonical ones, validate and account for every row.
+
+    Parameters
+    ----------
+    path_or_tables
+        A dataset folder holding ``journey.yml`` and ``events`` / ``customers`` / ``ratings`` /
+        ``respondents`` as ``.csv`` (also ``.tsv``/``.txt``), ``.parquet`` or ``.xlsx`` (found by
+        file stem; two files for one table is an error); a path to one such file; or a dict
+        ``{"events": DataFrame or path, ...}``.
+    journey
+        A :class:`Journey`, a template name (``digital``, ``lifecycle``, ``hotel``, ``employee``)
+        or a path to a YAML definition. Default: ``journey.yml`` in the dataset folder.
+    mapping
+        ``{table: {your_column: canonical_column}}``, or a flat ``{your_column: canonical_column}``
+        applied to every table that has the column. Columns whose name differs from a canonical
+        name only by case, spaces or dashes are renamed without a mapping.
+    engine
+        Where the events go: anything :func:`journeyviz.engine.get_engine` accepts.
+    quarantine_dir
+        Folder for the rejected rows (``<table>.csv``). Default ``<dataset folder>/_quarantine``,
+        or a new temporary folder for in-memory input.
+    wide_ratings
+        A wide survey export to melt into ``ratings`` (and ``respondents``): ``{"file": path or
+        DataFrame, "id": column, "columns": {column: {"touchpoint" or "stage": id, "scale":
+        "perception"|"expectation"|"importance", "brand": optional}}, "pattern": optional regex
+        with named groups, "brand": optional brand column, "respondent_columns": optional
+        renames}``; see ``docs/data.md``.
+    progress
+        Called with a short message as each table is read and validated.
+
+    Returns
+    -------
+    Dataset
+        ``events`` in the engine with exactly the canonical columns (``event_id`` int64 in the
+        order customer_id, timestamp, input order; ``timestamp`` naive UTC); ``customers``,
+        ``ratings``, ``respondents`` as pandas with canonical columns; ``report`` the
+        :class:`~journeyviz.report.ValidationReport` (read == accepted + rejected per table).
+
+    Raises
+    ------
+    DataError
+        Unusable input: missing required column, unknown file type, empty file, unreadable
+        encoding, two files for one table, a mapping naming an absent column, a scale or a
+        date column with no valid value in any row, no events and no ratings at all.
+    FileNotFoundError
+        When ``path_or_tables`` does not exist.
+
+    Examples
+    --------
+    >>> ds = jv.load("data/samples/lifecycle")                                # doctest: +SKIP
+    >>> print(ds.report)                                                      # doctest: +SKIP
+    """
+    say = progress or (lambda message: None)
+    folder, sources, origin = _sources(path_or_tables)
+    jr = _resolve_journey(journey, folder)
+    raws: dict[str, _Raw] = {}
+    for table, src in sources.items():
+        say(f"reading {table}")
+        raws[table] = _read(src, table)
+    if wide_ratings is not None:
+        say("melting the wide survey")
+        melted, wide_respondents = _melt_wide(wide_ratings, folder, jr, has_ratings="ratings" in raws, has_respondents="respondents" in raws)
+        raws["ratings"] = melted
+        if wide_respondents is not None:
+            raws["respondents"] = wide_respondents
+    if "events" not in raws and "ratings" not in raws:
+        found = ", ".join(sorted(raws)) or "nothing"
+        where = str(folder) if folder is not None else "the tables given"
+        raise DataError(f"{where}: no events and no ratings at all (found {found}); add events.csv/.parquet/.xlsx or ratings (or pass wide_ratings=) so there is something to analyse")
+
+    frames = _apply_mapping(raws, mapping)
+    qdir = _quarantine_folder(quarantine_dir, folder)
+    report = ValidationReport(source=origin, journey=jr.name)
+    out: dict[str, pd.DataFrame | None] = {t: None for t in TABLES}
+    for table in ("respondents", "customers", "events", "ratings"):
+        if table not in raws:
+            continue
+        say(f"validating {table}")
+        raw = raws[table]
+        known_respondents = out["respondents"]["respondent_id"] if out["respondents"] is not None else None
+        clean, reasons, tr = _VALIDATORS[table](frames[table], raw, jr, known_respondents)
+        tr.quarantine_path = qdir.write(table, raw, reasons)
+        out[table] = clean
+        report.tables[table] = tr
+    report.tables = {t: report.tables[t] for t in TABLES if t in report.tables}
+
+    eng = get_engine(engine)
+    events = None
+    if out["events"] is not None:
+        say("copying events into the engine")
+        events = eng.create_table("events", out["events"])
+    return Dataset(jr, eng, events=events, customers=out["customers"], ratings=out["ratings"], respondents=out["respondents"], report=report)
+
+
+# ====================================================================== sources and journey
+def _sources(obj: Any) -> tuple[Path | None, dict[str, Any], str]:
+    if isinstance(obj, Mapping):
+        unknown = [k for k in obj if k not in TABLES]
+        if unknown:
+            raise DataError(f"tables {unknown} are not known; the tables are {', '.join(TABLES)}")
+        srcs: dict[str, Any] = {}
+        for name, value in obj.items():
+            if value is None:
+                continue
+            if not isinstance(value, (pd.DataFrame, str, Path)):
+                raise DataError(f"table {name!r}: expected a pandas DataFrame or a file path, got {type(value).__name__}")
+            srcs[name] = value if isinstance(value, pd.DataFrame) else Path(value)
+        return None, srcs, "tables"
+    if not isinstance(obj, (str, Path)):
+        raise DataError(f"path_or_tables: expected a dataset folder, a file path or a dict of DataFrames, got {type(obj).__name__}")
+    path = Path(obj)
+    if not path.exists():
+        raise FileNotFoundError(f"dataset not found: {path}")
+    if path.is_file():
+        stem, kind = _split_name(path)
+        if stem not in TABLES:
+            raise DataError(f"{path}: the file name must say which table it holds ({', '.join(f'{t}.csv' for t in TABLES)})")
+        if kind is None:
+            raise DataError(f"{path}: unknown file type; expected one of .{', .'.join(FILE_TYPES)}")
+        return path.parent, {stem: path}, str(path)
+    found: dict[str, list[Path]] = {}
+    for item in sorted(path.iterdir()):
+        if not item.is_file():
+            continue
+        stem, kind = _split_name(item)
+        if stem in TABLES:
+            if kind is None:
+                raise DataError(f"{item}: unknown file type for table {stem!r}; expected {stem}.csv, {stem}.parquet or {stem}.xlsx")
+            found.setdefault(stem, []).append(item)
+    for stem, files in found.items():
+        if len(files) > 1:
+            raise DataError(f"{path}: two files for table {stem!r} ({', '.join(f.name for f in files)}); keep one")
+    return path, {t: found[t][0] for t in TABLES if t in found}, str(path)
+
+
+def _split_name(path: Path) -> tuple[str, str | None]:
+    name = path.name.lower()
+    if "." not in name:
+        return name, None
+    stem, ext = name.rsplit(".", 1)
+    return stem, FILE_TYPES.get(ext)
+
+
+def _resolve_journey(journey: Journey | str | Path | None, folder: Path | None) -> Journey:
+    if isinstance(journey, Journey):
+        return journey
+    if journey is None:
+        if folder is not None:
+            for name in ("journey.yml", "journey.yaml"):
+                if (folder / name).exists():
+                    return Journey.from_yaml(folder / name)
+        where = f"{folder}" if folder is not None else "the tables given"
+        raise DataError(f"{where}: no journey definition; put journey.yml in the dataset folder or pass journey= (a Journey, a template name among {', '.join(TEMPLATES)}, or a .yml path)")
+    if isinstance(journey, str) and journey in TEMPLATES:
+        return Journey.template(journey)
+    path = Path(journey)
+    if not path.is_absolute() and folder is not None and not path.exists():
+        path = folder / path
+    if not path.exists():
+        raise DataError(f"journey={journey!r}: neither a template ({', '.join(TEMPLATES)}) nor an existing YAML file")
+    return Journey.from_yaml(path)
+
+
+# ====================================================================== readers
+def _read(src: Path | pd.DataFrame, table: str) -> _Raw:
+    if isinstance(src, pd.DataFrame):
+        if src.shape[1] == 0 or len(src) == 0:
+            raise DataError(f"{table} (DataFrame): the table is empty; expected at least one row and the columns {list(REQUIRED[table])}")
+        frame = src.reset_index(drop=True).copy()
+        frame.columns = [str(c) for c in frame.columns]
+        _check_header(list(frame.columns), f"{table} (DataFrame)")
+        return _Raw(frame, np.arange(1, len(frame) + 1), "DataFrame", {"format": "DataFrame"})
+    if not src.exists():
+        raise FileNotFoundError(f"{table}: file not found: {src}")
+    if src.stat().st_size == 0:
+        raise DataError(f"{src}: the file is empty; expected a header line with the columns {list(REQUIRED[table])} and at least one row")
+    kind = _split_name(src)[1]
+    if kind == "csv":
+        raw = _read_csv(src)
+    elif kind == "parquet":
+        raw = _read_parquet(src)
+    elif kind == "excel":
+        raw = _read_excel(src)
+    else:
+        raise DataError(f"{src}: unknown file type; expected one of .{', .'.join(FILE_TYPES)}")
+    if len(raw.frame) == 0 and (raw.bad_shape is None or len(raw.bad_shape) == 0):
+        raise DataError(f"{src}: the file has no rows (only a header: {list(raw.frame.columns)}); expected at least one {table} row")
+    return raw
+
+
+def _check_header(columns: list[str], source: str) -> None:
+    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise DataError(f"{source}: column name(s) {dupes} appear more than once; each column needs a unique name")
+
+
+def _detect_encoding(head: bytes, path: Path) -> tuple[str, str]:
+    """(codec for Python, label for the report)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "utf-16"
+    if b"\x00" in head:
+        raise DataError(f"{path}: unreadable encoding (the file holds NUL bytes: binary data or UTF-16 without a byte-order mark); save it as CSV in UTF-8")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8", "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        head.decode("cp1252")
+        return "cp1252", "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1", "latin-1"
+
+
+def _detect_separator(lines: list[str]) -> str:
+    best, best_score = ",", (0, 0)
+    for sep in (";", ",", "\t", "|"):
+        counts = [len(next(csv.reader([line], delimiter=sep))) - 1 for line in lines]
+        if not counts or counts[0] == 0:
+            continue
+        consistent = sum(c == counts[0] for c in counts)
+        score = (consistent, counts[0])
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _read_csv(path: Path) -> _Raw:
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    codec, label = _detect_encoding(head, path)
+    text = head.decode(codec, errors="replace").lstrip("\ufeff")
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if not lines:
+        raise DataError(f"{path}: the file is empty (only blank lines); expected a header line and rows")
+    if len(head) == 1 << 20 and len(lines) > 1:
+        lines = lines[:-1]  # the last line of a truncated sample may be cut short
+    sep = _detect_separator(lines)
+    header = [h.strip() for h in next(csv.reader([lines[0]], delimiter=sep))]
+    header = [h if h else f"column_{i + 1}" for i, h in enumerate(header)]
+    _check_header(header, str(path))
+    try:
+        table, bad = _arrow_csv(path, header, sep, codec)
+    except pa.ArrowInvalid as exc:
+        if codec.startswith("utf-8") and "utf8" in str(exc).lower().replace("-", ""):
+            codec, label = "cp1252", "cp1252"  # non-UTF-8 bytes beyond the sample
+            try:
+                table, bad = _arrow_csv(path, header, sep, codec)
+            except (pa.ArrowInvalid, UnicodeDecodeError):
+                codec, label = "latin-1", "latin-1"
+                table, bad = _arrow_csv(path, header, sep, codec)
+        else:
+            raise DataError(f"{path}: could not be read as CSV with separator {sep!r} ({exc})") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: unreadable encoding (not UTF-8, cp1252 or latin-1); save it as CSV in UTF-8") from None
+    frame = table.to_pandas()
+    total = len(frame) + len(bad)
+    bad_rows = np.array(sorted(b[0] for b in bad), dtype="int64")
+    rows = np.setdiff1d(np.arange(2, total + 2, dtype="int64"), bad_rows)
+    bad_frame = pd.DataFrame({"_raw": [b[1] for b in sorted(bad)], "_row": bad_rows}) if bad else None
+    detected = {"format": "csv", "encoding": label, "separator": sep}
+    return _Raw(frame, rows, str(path), detected, bad_frame)
+
+
+def _arrow_csv(path: Path, header: list[str], sep: str, codec: str) -> tuple[pa.Table, list[tuple[int, str]]]:
+    def read(threads: bool) -> tuple[pa.Table, list[tuple[int | None, str]]]:
+        bad: list[tuple[int | None, str]] = []
+
+        def keep(row: Any) -> str:
+            bad.append((row.number, row.text))
+            return "skip"
+
+        arrow_codec = "utf8" if codec.startswith("utf-8") else codec
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=header, encoding=arrow_codec, use_threads=threads, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=keep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header}, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True),
+        )
+        return table, bad
+
+    table, bad = read(True)
+    if bad:
+        # Row numbers of malformed lines are only known when reading on one thread.
+        table, bad = read(False)
+    return table, [(int(n) if n is not None else -1, t) for n, t in bad]
+
+
+def _read_parquet(path: Path) -> _Raw:
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"{path}: could not be read as Parquet ({exc})") from None
+    frame = table.to_pandas()
+    frame.columns = [str(c) for c in frame.columns]
+    _check_header(list(frame.columns), str(path))
+    return _Raw(frame, np.arange(1, len(frame) + 1, dtype="int64"), str(path), {"format": "parquet"})
+
+
+def _read_excel(path: Path) -> _Raw:
+    try:
+        frame = pd.read_excel(path, sheet_name=0, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise DataError(f"{path}: could not be read as an Excel workbook ({type(exc).__name__}: {exc})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _check_header(list(frame.columns), str(path))
+    return _Raw(frame, np.arange(2, len(frame) + 2, dtype="int64"), str(path), {"format": "xlsx", "sheet": 0})
+
+
+# ====================================================================== wide survey exports
+def _melt_wide(spec: Mapping[str, Any], folder: Path | None, jr: Journey, has_ratings: bool, has_respondents: bool) -> tuple[_Raw, _Raw | None]:
+    if not isinstance(spec, Mapping):
+        raise DataError(f"wide_ratings: expected a dict with keys 'file', 'id', 'columns' or 'pattern'; got {type(spec).__name__}")
+    unknown = set(spec) - {"file", "id", "columns", "pattern", "brand", "respondent_columns"}
+    if unknown:
+        raise DataError(f"wide_ratings: unknown key(s) {sorted(unknown)}; allowed: file, id, columns, pattern, brand, respondent_columns")
+    if has_ratings:
+        raise DataError("wide_ratings: the dataset already has a ratings table; give ratings either as a long table or as a wide survey, not both")
+    for key in ("file", "id"):
+        if key not in spec:
+            raise DataError(f"wide_ratings: {key!r} is missing; e.g. {{'file': 'survey.csv', 'id': 'respondent_id', 'columns': {{...}}}}")
+    src = spec["file"]
+    if not isinstance(src, pd.DataFrame):
+        src = Path(src)
+        if not src.is_absolute() and folder is not None and not src.exists():
+            src = folder / src
+        if not src.exists():
+            raise FileNotFoundError(f"wide_ratings: survey file not found: {src}")
+    raw = _read(src, "ratings")
+    wide = raw.frame
+    where = f"{raw.source} (wide_ratings)"
+    idcol = spec["id"]
+    if idcol not in wide.columns:
+        raise DataError(f"{where}: id column {idcol!r} not found; columns found: {list(wide.columns)}")
+    brandcol = spec.get("brand")
+    if brandcol is not None and brandcol not in wide.columns:
+        raise DataError(f"{where}: brand column {brandcol!r} not found; columns found: {list(wide.columns)}")
+    cols = _wide_columns(spec, list(wide.columns), where, jr)
+    if not cols:
+        raise DataError(f"{where}: no rating column; give 'columns' ({{column: {{'touchpoint': id, 'scale': 'perception'}}}}) or a 'pattern' matching some of {list(wide.columns)}")
+    groups: dict[tuple[str, str, str | None], dict[str, str]] = {}
+    for col, (kind, target, scale, brand) in cols.items():
+        slot = groups.setdefault((kind, target, brand), {})
+        if scale in slot:
+            raise DataError(f"{where}: columns {slot[scale]!r} and {col!r} both rate {kind} {target!r} on {scale}; map each (target, scale, brand) once")
+        slot[scale] = col
+    parts = []
+    n = len(wide)
+    for (kind, target, brand), scales in groups.items():
+        cells = {s: wide[c] for s, c in scales.items()}
+        asked = np.zeros(n, dtype=bool)
+        for series in cells.values():
+            asked |= ~_blank(series)
+        if not asked.any():
+            continue
+        part = pd.DataFrame({"respondent_id": wide[idcol].to_numpy()[asked]})
+        if brand is not None:
+            part["brand"] = brand
+        elif brandcol is not None:
+            part["brand"] = wide[brandcol].to_numpy()[asked]
+        part["touchpoint"] = target if kind == "touchpoint" else None
+        part["stage"] = target if kind == "stage" else None
+        for s in RATING_SCALES:
+            if s in cells:
+                part[s] = cells[s].to_numpy()[asked]
+        part["_columns"] = ", ".join(scales.values())
+        part["_pos"] = np.flatnonzero(asked)
+        parts.append(part)
+    if not parts:
+        raise DataError(f"{where}: every rating cell is blank; nothing to melt")
+    long = pd.concat(parts, ignore_index=True)
+    long = long.sort_values(["_pos"], kind="stable").reset_index(drop=True)
+    rows = raw.rows[long.pop("_pos").to_numpy()]
+    for s in RATING_SCALES:
+        if s not in long:
+            continue
+        if not pd.api.types.is_numeric_dtype(long[s]):
+            long[s] = long[s].astype("str")
+    detected = dict(raw.detected)
+    detected.update({"wide_columns": len(cols), "wide_respondents": n, "wide_layout": "melted"})
+    ratings = _Raw(long, rows, f"{raw.source} (wide)", detected)
+    if has_respondents:
+        ratings.detected["ignored_columns"] = [c for c in wide.columns if c not in cols and c != idcol]
+        return ratings, None
+    rest = [c for c in wide.columns if c not in cols]
+    renames = dict(spec.get("respondent_columns") or {})
+    missing = [c for c in renames if c not in wide.columns]
+    if missing:
+        raise DataError(f"{where}: respondent_columns names column(s) {missing} that are not in the file; columns found: {list(wide.columns)}")
+    resp = wide[rest].rename(columns={idcol: "respondent_id", **({brandcol: "brand"} if brandcol else {}), **renames})
+    return ratings, _Raw(resp, raw.rows, f"{raw.source} (wide)", dict(raw.detected))
+
+
+def _wide_columns(spec: Mapping[str, Any], columns: list[str], where: str, jr: Journey) -> dict[str, tuple[str, str, str, str | None]]:
+    out: dict[str, tuple[str, str, str, str | None]] = {}
+    given = spec.get("columns") or {}
+    if not isinstance(given, Mapping):
+        raise DataError(f"{where}: 'columns' must be a dict {{column: {{'touchpoint': id, 'scale': 'perception'}}}}")
+    for col, item in given.items():
+        if col not in columns:
+            close = difflib.get_close_matches(str(col), columns, n=3)
+            raise DataError(f"{where}: column {col!r} named in wide_ratings['columns'] is not in the file" + (f"; did you mean {close}?" if close else f"; columns found: {columns}"))
+        out[col] = _wide_target(item, f"{where}: wide_ratings['columns'][{col!r}]")
+    pattern = spec.get("pattern")
+    if pattern:
+        try:
+            rx = re.compile(pattern)
+        except re.error as exc:
+            raise DataError(f"wide_ratings['pattern']: not a valid regular expression ({exc})") from None
+        groups = set(rx.groupindex)
+        if "scale" not in groups or not ({"touchpoint", "stage"} & groups):
+            raise DataError("wide_ratings['pattern']: needs named groups (?P<scale>...) and (?P<touchpoint>...) or (?P<stage>...)")
+        for col in columns:
+            m = rx.fullmatch(col)
+            if m and col not in out:
+                kind = "touchpoint" if m.groupdict().get("touchpoint") else "stage"
+                item = {kind: m.group(kind), "scale": m.group("scale"), "brand": m.groupdict().get("brand")}
+                out[col] = _wide_target(item, f"{where}: column {col!r} (matched by pattern)")
+    return out
+
+
+def _wide_target(item: Any, where: str) -> tuple[str, str, str, str | None]:
+    if not isinstance(item, Mapping):
+        raise DataError(f"{where}: expected {{'touchpoint': id, 'scale': 'perception'}} (or 'stage' instead of 'touchpoint'), got {item!r}")
+    kinds = [k for k in ("touchpoint", "stage") if item.get(k)]
+    if len(kinds) != 1:
+        raise DataError(f"{where}: give exactly one of 'touchpoint' or 'stage', got {dict(item)!r}")
+    scale = item.get("scale", "perception")
+    if scale not in RATING_SCALES:
+        raise DataError(f"{where}: scale {scale!r} is not a rating scale; use one of {', '.join(RATING_SCALES)}")
+    brand = item.get("brand")
+    return kinds[0], str(item[kinds[0]]), scale, None if brand in (None, "") else str(brand)
+
+
+# ====================================================================== column mapping
+def _norm(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lstrip("\ufeff").lower())
+
+
+def _apply_mapping(raws: dict[str, _Raw], mapping: Mapping[str, Any] | None) -> dict[str, pd.DataFrame]:
+    per_table: dict[str, dict[str, str]] = {t: {} for t in raws}
+    if mapping:
+        if not isinstance(mapping, Mapping):
+            raise DataError(f"mapping: expected {{table: {{your_column: canonical_column}}}} or {{your_column: canonical_column}}, got {type(mapping).__name__}")
+        nested = all(k in TABLES and isinstance(v, Mapping) for k, v in mapping.items())
+        if nested:
+            for table, renames in mapping.items():
+                if table not in raws:
+                    continue
+                cols = list(raws[table].frame.columns)
+                for user, canon in renames.items():
+                    if user not in cols:
+                        raise DataError(f"{raws[table].source}: mapping[{table!r}] names column {user!r}, which is not in the {table} table; columns found: {cols}")
+                    per_table[table][user] = str(canon)
+        else:
+            bad = [k for k, v in mapping.items() if isinstance(v, Mapping)]
+            if bad:
+                raise DataError(f"mapping: {bad} look like tables but are not among {', '.join(TABLES)}")
+            used: set[str] = set()
+            for table, raw in raws.items():
+                for user, canon in mapping.items():
+                    if user in raw.frame.columns:
+                        per_table[table][user] = str(canon)
+                        used.add(user)
+            unused = [k for k in mapping if k not in used]
+            if unused:
+                seen = {t: list(r.frame.columns) for t, r in raws.items()}
+                raise DataError(f"mapping names column(s) {unused} found in no table; columns found: {seen}")
+    frames: dict[str, pd.DataFrame] = {}
+    for table, raw in raws.items():
+        renames = per_table[table]
+        cols = list(raw.frame.columns)
+        targets = list(renames.values())
+        dup_targets = sorted({t for t in targets if targets.count(t) > 1})
+        if dup_targets:
+            raise DataError(f"{raw.source}: mapping sends several columns to {dup_targets}; map one column to each canonical name")
+        clash = [t for u, t in renames.items() if t in cols and t not in renames and t != u]
+        if clash:
+            raise DataError(f"{raw.source}: mapping renames a column to {clash}, but the {table} table already has a column with that name; map or drop that one too")
+        final = [renames.get(c, c) for c in cols]
+        auto: dict[str, str] = {}
+        for i, c in enumerate(final):
+            n = _norm(c)
+            if c not in CANONICAL[table] and n in CANONICAL[table] and n not in final and n not in auto.values():
+                auto[c] = n
+                final[i] = n
+        frame = raw.frame.copy(deep=False)
+        frame.columns = final
+        raw.detected["renamed"] = {**{u: t for u, t in renames.items() if u != t}, **auto}
+        missing = [c for c in REQUIRED[table] if c not in frame.columns]
+        if table == "ratings" and "touchpoint" not in frame.columns and "stage" not in frame.columns:
+            missing.append("touchpoint (or stage)")
+        if missing:
+            raise DataError(_missing_message(raw.source, table, missing, cols))
+        frames[table] = frame
+    return frames
+
+
+def _missing_message(source: str, table: str, missing: list[str], cols: list[str]) -> str:
+    hints = []
+    for m in missing:
+        key = m.split(" ")[0]
+        normed = {_norm(c): c for c in cols}
+        cands = [normed[a] for a in _ALIASES.get(key, ()) if a in normed]
+        cands += [c for c in difflib.get_close_matches(key, cols, n=2, cutoff=0.6) if c not in cands]
+        if cands:
+            hints.append(f"'{cands[0]}': '{key}'")
+    suggestion = f"{{'{table}': {{{', '.join(hints)}}}}}" if hints else f"{{'{table}': {{'<your column>': '{missing[0].split(' ')[0]}'}}}}"
+    return f"{source}: required column(s) {missing} missing from the {table} table; columns found: {cols}; map yours with mapping={suggestion}"
+
+
+# ====================================================================== value conversion
+def _blank(s: pd.Series) -> np.ndarray:
+    if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
+        text = s.astype("str")
+        return (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+    return s.isna().to_numpy(dtype=bool)
+
+
+def _to_str(s: pd.Series) -> pd.Series:
+    """Stripped strings (``str`` dtype); blanks become missing; whole floats lose their ``.0``."""
+    if pd.api.types.is_float_dtype(s.dtype):
+        values = s.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isfinite(values) & (np.mod(values, 1) == 0)
+        out = s.astype("str")
+        if whole.any():
+            out = out.where(~whole, pd.Series(values, index=s.index).where(whole).astype("Int64").astype("str"))
+        return out
+    out = s.astype("str").str.strip()
+    return out.where(out != "")
+
+
+def _detect_decimal(frame: pd.DataFrame, sep: str | None) -> str:
+    comma = dot = 0
+    for col in frame.columns:
+        s = frame[col]
+        if not (pd.api.types.is_string_dtype(s.dtype) or s.dtype == object):
+            continue
+        sample = s.dropna().head(500).astype("str").str.strip()
+        comma += int(sample.str.fullmatch(r"-?\d+,\d+").sum())
+        dot += int(sample.str.fullmatch(r"-?\d+\.\d+").sum())
+    if sep == ",":
+        return "."
+    return "," if comma > dot else "."
+
+
+def _to_number(s: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
+    """(float64 values with NaN for blank or bad, mask of non-blank cells that are not numbers)."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("float64").to_numpy(), np.zeros(len(s), dtype=bool)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), dtype=bool)
+    text = _to_str(s)
+    blank = text.isna().to_numpy(dtype=bool)
+    cleaned = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+    if decimal == ",":
+        cleaned = cleaned.str.replace(",", ".", regex=False)
+    values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return values, ~blank & np.isnan(values)
+
+
+def _to_bool(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("boolean"), np.zeros(len(s), dtype=bool)
+    text = _to_str(s).str.lower()
+    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    is_true, is_false = text.isin(_TRUE).to_numpy(bool), text.isin(_FALSE).to_numpy(bool)
+    out[is_true] = True
+    out[is_false] = False
+    bad = ~text.isna().to_numpy(bool) & ~is_true & ~is_false
+    return out, bad
+
+
+_ISO = r"^\d{4}-\d{1,2}-\d{1,2}"
+_DMY = r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}"
+_OFFSET = r"(?:Z|[+\-]\d{2}:?\d{2})$"
+
+
+def _to_timestamp(s: pd.Series, tz: str, date_only_naive: bool = False) -> tuple[pd.Series, np.ndarray, str]:
+    """(naive UTC datetime64[us] with NaT, mask of non-blank unparsable cells, detected format).
+
+    Naive values are local times in ``tz``; values with an offset are converted to UTC. With
+    ``date_only_naive`` (respondent dates), values with no time of day stay as they are.
+    """
+    n = len(s)
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        out = s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+        return out.reset_index(drop=True), np.zeros(n, dtype=bool), "typed (with time zone)"
+    if pd.api.types.is_datetime64_dtype(s.dtype):
+        return _localise(s.reset_index(drop=True), tz).astype("datetime64[us]"), np.zeros(n, dtype=bool), "typed"
+    text = _to_str(s).reset_index(drop=True)
+    blank = text.isna().to_numpy(bool)
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    labels: list[str] = []
+    iso = text.str.contains(_ISO, regex=True).fillna(False).to_numpy(bool)
+    if iso.any():
+        offset = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(bool)
+        aware = iso & offset
+        if aware.any():
+            parsed = pd.to_datetime(text[aware], format="ISO8601", utc=True, errors="coerce")
+            result[aware] = parsed.dt.tz_localize(None).astype("datetime64[us]")
+            labels.append("ISO 8601 with offset")
+        naive = iso & ~offset
+        if naive.any():
+            parsed = pd.to_datetime(text[naive], format="ISO8601", errors="coerce").astype("datetime64[us]")
+            keep = naive.copy()
+            if date_only_naive:
+                dated = ~text[naive].str.contains(r"\d:\d", regex=True).fillna(False).to_numpy(bool)
+                idx = np.flatnonzero(naive)
+                result.iloc[idx[dated]] = parsed[dated].to_numpy()
+                keep[idx[dated]] = False
+                parsed = parsed[~dated]
+            if keep.any():
+                result[keep] = _localise(parsed, tz).to_numpy()
+            labels.append("ISO 8601")
+    dmy = text.str.contains(_DMY, regex=True).fillna(False).to_numpy(bool)
+    if dmy.any():
+        sub = text[dmy]
+        sample = sub.head(5000).str.extract(r"^(\d{1,2})([/.\-])(\d{1,2})")
+        first, second = sample[0].astype("int64"), sample[2].astype("int64")
+        sepchar = sample[1].mode().iloc[0]
+        month_first = bool((second > 12).any() and not (first > 12).any())
+        day_month = f"%m{sepchar}%d" if month_first else f"%d{sepchar}%m"
+        shown = "mm/dd/yyyy" if month_first else "dd/mm/yyyy"
+        if sepchar != "/":
+            shown = shown.replace("/", sepchar)
+        parsed = pd.Series(pd.NaT, index=sub.index, dtype="datetime64[us]")
+        timed = np.zeros(len(sub), dtype=bool)
+        for fmt, suffix, has_time in (
+            (f"{day_month}{sepchar}%Y %H:%M:%S", " HH:MM:SS", True),
+            (f"{day_month}{sepchar}%Y %H:%M", " HH:MM", True),
+            (f"{day_month}{sepchar}%Y", "", False),
+        ):
+            todo = parsed.isna().to_numpy(bool)
+            if not todo.any():
+                break
+            got = pd.to_datetime(sub[todo], format=fmt, errors="coerce").astype("datetime64[us]")
+            hit = got.notna().to_numpy(bool)
+            if hit.any():
+                idx = np.flatnonzero(todo)[hit]
+                parsed.iloc[idx] = got[hit].to_numpy()
+                timed[idx] = has_time
+                labels.append(shown + suffix)
+        local = timed | (not date_only_naive)
+        if local.any():
+            parsed[local] = _localise(parsed[local], tz).to_numpy()
+        result[dmy] = parsed.to_numpy()
+    bad = ~blank & result.isna().to_numpy(bool)
+    return result, bad, " + ".join(labels)
+
+
+def _localise(naive: pd.Series, tz: str) -> pd.Series:
+    """Local wall-clock times in ``tz`` to naive UTC (ambiguous hours read as summer time)."""
+    if len(naive) == 0:
+        return naive.astype("datetime64[us]")
+    local = naive.dt.tz_localize(tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward")
+    return local.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+
+
+# ====================================================================== validation
+class _Rules:
+    """First failing rule wins; every row ends with at most one reason."""
+
+    def __init__(self, n: int) -> None:
+        self.reason = np.full(n, None, dtype=object)
+        self.rejected = np.zeros(n, dtype=bool)
+
+    def add(self, code: str, mask: np.ndarray) -> None:
+        new = np.asarray(mask, dtype=bool) & ~self.rejected
+        if new.any():
+            self.reason[new] = code
+            self.rejected |= new
+
+    def duplicates(self, code: str, frame: pd.DataFrame, subset: list[str]) -> None:
+        alive = ~self.rejected
+        dup = np.zeros(len(self.rejected), dtype=bool)
+        if alive.any():
+            dup[alive] = frame.loc[alive, subset].duplicated(keep="first").to_numpy(bool)
+        self.add(code, dup)
+
+    def counts(self) -> dict[str, int]:
+        codes, counts = np.unique(self.reason[self.rejected].astype(str), return_counts=True)
+        return {str(c): int(k) for c, k in sorted(zip(codes, counts), key=lambda kv: (-kv[1], kv[0]))}
+
+
+def _all_bad(raw: _Raw, table: str, column: str, bad: np.ndarray, blank: np.ndarray, expected: str) -> None:
+    """A column where no non-blank value can be used is a wrong input, not a few bad rows."""
+    filled = ~blank
+    if filled.any() and bad[filled].all():
+        examples = raw.frame.iloc[np.flatnonzero(filled)[:3], _column_position(raw, table, column)].tolist()
+        raise DataError(f"{raw.source}: column {_user_name(raw, column)!r} ({table}.{column}) has no usable value in any row; expected {expected}; found e.g. {examples}")
+
+
+def _column_position(raw: _Raw, table: str, column: str) -> int:
+    user = _user_name(raw, column)
+    return list(raw.frame.columns).index(user)
+
+
+def _user_name(raw: _Raw, column: str) -> str:
+    back = {t: u for u, t in raw.detected.get("renamed", {}).items()}
+    return back.get(column, column)
+
+
+def _scale(values: np.ndarray, bad: np.ndarray, scale: Scale, name: str, raw: _Raw, table: str, rules: _Rules, tr: TableReport) -> np.ndarray:
+    codes = np.isin(values, np.asarray(scale.missing, dtype="float64")) if scale.missing else np.zeros(len(values), dtype=bool)
+    blank = np.isnan(values) & ~bad
+    out = ~np.isnan(values) & ~codes & ((values < scale.low) | (values > scale.high))
+    inside = ~np.isnan(values) & ~codes & ~out
+    if out.any() and not inside.any():
+        found = values[out]
+        raise DataError(
+            f"{raw.source}: column {_user_name(raw, name)!r} ({table}.{name}) is outside the declared scale [{scale.low:g}, {scale.high:g}] in every row "
+            f"(found {np.nanmin(found):g} to {np.nanmax(found):g}); declare the right range in journey.yml (scales: {{{name}: [low, high]}}) or rescale the column"
+        )
+    _all_bad(raw, table, name, bad, np.isnan(values) & ~bad, "numbers")
+    rules.add(f"bad_number:{name}", bad)
+    rules.add(f"out_of_scale:{name}", out)
+    tr.not_rated[name] = int((codes & ~rules.rejected).sum())
+    tr.not_asked[name] = int((blank & ~rules.rejected).sum())
+    clean = values.copy()
+    clean[codes] = np.nan
+    return clean
+
+
+def _report(table: str, raw: _Raw) -> TableReport:
+    n_bad = 0 if raw.bad_shape is None else len(raw.bad_shape)
+    return TableReport(table=table, source=raw.source, read=len(raw.frame) + n_bad, detected=raw.detected)
+
+
+def _finish(tr: TableReport, rules: _Rules, raw: _Raw) -> np.ndarray:
+    counts = rules.counts()
+    if raw.bad_shape is not None and len(raw.bad_shape):
+        counts["bad_row_shape"] = len(raw.bad_shape)
+    tr.reasons = counts
+    tr.rejected = sum(counts.values())
+    tr.accepted = int((~rules.rejected).sum())
+    tr.not_rated = {k: v for k, v in tr.not_rated.items() if v}
+    tr.not_asked = {k: v for k, v in tr.not_asked.items() if v}
+    return rules.reason
+
+
+def _catalogue(jr: Journey) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    cat = jr.catalogue()
+    return cat["touchpoint"].tolist(), cat["stage"].to_numpy(object), cat["stage_order"].to_numpy("int64"), cat["channel"].to_numpy(object)
+
+
+def _str_col(values: Any, index: pd.Index | None = None) -> pd.Series:
+    return pd.Series(values, index=index, dtype="str")
+
+
+def _validate_events(frame: pd.DataFrame, raw: _Raw, jr: Journey, _: Any) -> tuple[pd.DataFrame, np.ndarray, TableReport]:
+    tr = _report("events", raw)
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    rules = _Rules(n)
+    decimal = _detect_decimal(frame, raw.detected.get("separator"))
+    if raw.detected.get("format") == "csv":
+        tr.detected["decimal"] = decimal
+    cid = _to_str(frame["customer_id"]).reset_index(drop=True)
+    tp = _to_str(frame["touchpoint"]).reset_index(drop=True)
+    ts, ts_bad, ts_fmt = _to_timestamp(frame["timestamp"], jr.timezone)
+    tr.detected["date_format"] = ts_fmt
+    ts_blank = ts.isna().to_numpy(bool) & ~ts_bad
+    _all_bad(raw, "events", "timestamp", ts_bad, ts_blank, "date-times such as 2025-03-21 14:05 or 21/03/2025 14:05")
+    ids, stages, orders, channels = _catalogue(jr)
+    codes = pd.Categorical(tp, categories=ids).codes.astype("int64")
+    rules.add("missing_customer_id", cid.isna().to_numpy(bool))
+    rules.add("missing_timestamp", ts_blank)
+    rules.add("bad_timestamp", ts_bad)
+    rules.add("missing_touchpoint", tp.isna().to_numpy(bool))
+    rules.add("unknown_touchpoint", codes < 0)
+    safe = np.where(codes < 0, 0, codes)
+    cat_stage = stages[safe]
+    if "stage" in frame.columns:
+        given = _to_str(frame["stage"]).reset_index(drop=True)
+        has = ~given.isna().to_numpy(bool)
+        rules.add("unknown_stage", has & ~given.isin(jr.stage_ids).to_numpy(bool))
+        rules.add("stage_mismatch", has & (given.to_numpy(object) != cat_stage))
+    value = np.full(n, np.nan)
+    if "value" in frame.columns:
+        value, bad = _to_number(frame["value"], decimal)
+        _all_bad(raw, "events", "value", bad, np.isnan(value) & ~bad, "numbers (e.g. a basket amount)")
+        rules.add("bad_number:value", bad)
+    brand = _to_str(frame["brand"]).reset_index(drop=True).fillna(jr.brand) if "brand" in frame.columns else _str_col(np.full(n, jr.brand, dtype=object))
+    key = pd.DataFrame({"c": cid, "t": ts, "p": tp, "b": brand})
+    rules.duplicates("duplicate_event", key, ["c", "t", "p", "b"])
+    reasons = _finish(tr, rules, raw)
+    keep = ~rules.rejected
+    channel = channels[safe]
+    if "channel" in frame.columns:
+        given_channel = _to_str(frame["channel"]).reset_index(drop=True).to_numpy(object)
+        channel = np.where(pd.isna(given_channel), channel, given_channel)
+    session = _to_str(frame["session_id"]).reset_index(drop=True) if "session_id" in frame.columns else _str_col(np.full(n, None, dtype=object))
+    out = pd.DataFrame(
+        {
+            "customer_id": cid[keep].to_numpy(),
+            "timestamp": ts[keep].to_numpy(),
+            "touchpoint": tp[keep].to_numpy(),
+            "stage": cat_stage[keep],
+            "stage_order": orders[safe][keep],
+            "channel": channel[keep],
+            "brand": brand[keep].to_numpy(),
+            "session_id": session[keep].to_numpy(),
+            "value": value[keep],
+        }
+    )
+    out = out.sort_values(["customer_id", "timestamp"], kind="stable").reset_index(drop=True)
+    out.insert(0, "event_id", np.arange(len(out), dtype="int64"))
+    for col in ("customer_id", "touchpoint", "stage", "channel", "brand", "session_id"):
+        out[col] = out[col].astype("str")
+    out["timestamp"] = out["timestamp"].astype("datetime64[us]")
+    out["stage_order"] = out["stage_order"].astype("int64")
+    out["value"] = out["value"].astype("float64")
+    tr.detected["ignored_columns"] = [_user_name(raw, c) for c in frame.columns if c not in CANONICAL["events"] and c not in ("event_id", "stage_order")]
+    return out[list(EVENT_COLUMNS)], reasons, tr
+
+
+def _attributes(frame: pd.DataFrame, skip: tuple[str, ...], decimal: str) -> dict[str, pd.Series]:
+    """Other columns, typed: numbers when every value is one, booleans likewise, else strings."""
+    out: dict[str, pd.Series] = {}
+    for col in frame.columns:
+        if col in skip:
+            continue
+        s = frame[col].reset_index(drop=True)
+        if not (pd.api.types.is_string_dtype(s.dtype) or s.dtype == object):
+            out[col] = s
+            continue
+        values, bad = _to_number(s, decimal)
+        filled = ~np.isnan(values)
+        if filled.any() and not bad.any():
+            whole = np.all(np.mod(values[filled], 1) == 0)
+            out[col] = pd.Series(values).astype("Int64") if whole else pd.Series(values)
+            continue
+        flags, bad = _to_bool(s)
+        if flags.notna().any() and not bad.any():
+            out[col] = flags
+            continue
+        out[col] = _to_str(s)
+    return out
+
+
+def _validate_customers(frame: pd.DataFrame, raw: _Raw, jr: Journey, _: Any) -> tuple[pd.DataFrame, np.ndarray, TableReport]:
+    tr = _report("customers", raw)
+    frame = frame.reset_index(drop=True)
+    rules = _Rules(len(frame))
+    decimal = _detect_decimal(frame, raw.detected.get("separator"))
+    if raw.detected.get("format") == "csv":
+        tr.detected["decimal"] = decimal
+    cid = _to_str(frame["customer_id"]).reset_index(drop=True)
+    rules.add("missing_customer_id", cid.isna().to_numpy(bool))
+    rules.duplicates("duplicate_customer", pd.DataFrame({"c": cid}), ["c"])
+    reasons = _finish(tr, rules, raw)
+    keep = ~rules.rejected
+    cols = {"customer_id": cid, **_attributes(frame, ("customer_id",), decimal)}
+    out = _keep_rows(cols, keep)
+    out["customer_id"] = out["customer_id"].astype("str")
+    return out, reasons, tr
+
+
+def _validate_respondents(frame: pd.DataFrame, raw: _Raw, jr: Journey, _: Any) -> tuple[pd.DataFrame, np.ndarray, TableReport]:
+    tr = _report("respondents", raw)
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    rules = _Rules(n)
+    decimal = _detect_decimal(frame, raw.detected.get("separator"))
+    if raw.detected.get("format") == "csv":
+        tr.detected["decimal"] = decimal
+    rid = _to_str(frame["respondent_id"]).reset_index(drop=True)
+    rules.add("missing_respondent_id", rid.isna().to_numpy(bool))
+    cols: dict[str, Any] = {"respondent_id": rid}
+    if "customer_id" in frame.columns:
+        cols["customer_id"] = _to_str(frame["customer_id"]).reset_index(drop=True)
+    cols["brand"] = _to_str(frame["brand"]).reset_index(drop=True).fillna(jr.brand) if "brand" in frame.columns else _str_col(np.full(n, jr.brand, dtype=object))
+    if "date" in frame.columns:
+        date, bad, fmt = _to_timestamp(frame["date"], jr.timezone, date_only_naive=True)
+        tr.detected["date_format"] = fmt
+        _all_bad(raw, "respondents", "date", bad, date.isna().to_numpy(bool) & ~bad, "dates such as 2025-03-21 or 21/03/2025")
+        rules.add("bad_date", bad)
+        cols["date"] = date
+    for name in RESPONDENT_SCALES:
+        if name in frame.columns:
+            values, bad = _to_number(frame[name], decimal)
+            cols[name] = _scale(values, bad, jr.scale(name), name, raw, "respondents", rules, tr)
+    if "churned" in frame.columns:
+        flags, bad = _to_bool(frame["churned"])
+        _all_bad(raw, "respondents", "churned", bad, flags.isna().to_numpy(bool) & ~bad, "true/false, yes/no, oui/non or 1/0")
+        rules.add("bad_boolean:churned", bad)
+        cols["churned"] = flags.reset_index(drop=True)
+    rules.duplicates("duplicate_respondent", pd.DataFrame({"r": rid}), ["r"])
+    reasons = _finish(tr, rules, raw)
+    cols.update(_attributes(frame, CANONICAL["respondents"], decimal))
+    out = _keep_rows(cols, ~rules.rejected)
+    for col in ("respondent_id", "customer_id", "brand"):
+        if col in out:
+            out[col] = out[col].astype("str")
+    for col in RESPONDENT_SCALES:
+        if col in out:
+            out[col] = out[col].astype("float64")
+    return out, reasons, tr
+
+
+def _keep_rows(cols: Mapping[str, Any], keep: np.ndarray) -> pd.DataFrame:
+    parts = {}
+    for k, v in cols.items():
+        series = v if isinstance(v, pd.Series) else pd.Series(v)
+        parts[k] = series.reset_index(drop=True)[keep].reset_index(drop=True)
+    return pd.DataFrame(parts)
+
+
+def _validate_ratings(frame: pd.DataFrame, raw: _Raw, jr: Journey, respondents: pd.Series | None) -> tuple[pd.DataFrame, np.ndarray, TableReport]:
+    tr = _report("ratings", raw)
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    rules = _Rules(n)
+    decimal = _detect_decimal(frame, raw.detected.get("separator"))
+    if raw.detected.get("format") == "csv":
+        tr.detected["decimal"] = decimal
+    rid = _to_str(frame["respondent_id"]).reset_index(drop=True)
+    tp = _to_str(frame["touchpoint"]).reset_index(drop=True) if "touchpoint" in frame.columns else _str_col(np.full(n, None, dtype=object))
+    st = _to_str(frame["stage"]).reset_index(drop=True) if "stage" in frame.columns else _str_col(np.full(n, None, dtype=object))
+    ids, stages, _, _ = _catalogue(jr)
+    codes = pd.Categorical(tp, categories=ids).codes.astype("int64")
+    has_tp, has_st = ~tp.isna().to_numpy(bool), ~st.isna().to_numpy(bool)
+    rules.add("missing_respondent_id", rid.isna().to_numpy(bool))
+    rules.add("missing_touchpoint_and_stage", ~has_tp & ~has_st)
+    rules.add("unknown_touchpoint", has_tp & (codes < 0))
+    rules.add("unknown_stage", has_st & ~st.isin(jr.stage_ids).to_numpy(bool))
+    cat_stage = np.where(codes >= 0, stages[np.where(codes < 0, 0, codes)], None)
+    rules.add("stage_mismatch", has_tp & has_st & (codes >= 0) & (st.to_numpy(object) != cat_stage))
+    stage = np.where(has_tp & (codes >= 0), cat_stage, st.to_numpy(object))
+    brand = _to_str(frame["brand"]).reset_index(drop=True).fillna(jr.brand) if "brand" in frame.columns else _str_col(np.full(n, jr.brand, dtype=object))
+    cols: dict[str, Any] = {"respondent_id": rid, "brand": brand, "touchpoint": tp, "stage": _str_col(stage)}
+    for name in RATING_SCALES:
+        if name in frame.columns:
+            values, bad = _to_number(frame[name], decimal)
+            cols[name] = _scale(values, bad, jr.scale(name), name, raw, "ratings", rules, tr)
+    if respondents is not None:
+        rules.add("unknown_respondent", ~rid.isin(respondents).to_numpy(bool))
+    key = pd.DataFrame({"r": rid, "t": tp, "s": _str_col(stage), "b": brand})
+    rules.duplicates("duplicate_rating", key, ["r", "t", "s", "b"])
+    reasons = _finish(tr, rules, raw)
+    out = _keep_rows(cols, ~rules.rejected)
+    for col in ("respondent_id", "brand", "touchpoint", "stage"):
+        out[col] = out[col].astype("str")
+    tr.detected["ignored_columns"] = [_user_name(raw, c) for c in frame.columns if c not in CANONICAL["ratings"] and not c.startswith("_")]
+    return out, reasons, tr
+
+
+_VALIDATORS = {
+    "events": _validate_events,
+    "customers": _validate_customers,
+    "ratings": _validate_ratings,
+    "respondents": _validate_respondents,
+}
+
+
+# ====================================================================== quarantine
+class _Quarantine:
+    """Writes rejected rows; a default folder is created only when something is rejected."""
+
+    def __init__(self, folder: Path | None, owned: bool) -> None:
+        self.folder = folder
+        self.owned = owned
+
+    def write(self, table: str, raw: _Raw, reasons: np.ndarray) -> str | None:
+        mask = np.array([r is not None for r in reasons], dtype=bool)
+        bad_shape = raw.bad_shape if raw.bad_shape is not None and len(raw.bad_shape) else None
+        target = None if self.folder is None else self.folder / f"{table}.csv"
+        if not mask.any() and bad_shape is None:
+            if self.owned and target is not None and target.exists():
+                target.unlink()  # a stale file from an earlier load of the same folder
+            return None
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="journeyviz-quarantine-"))
+            target = self.folder / f"{table}.csv"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        rejected = raw.frame.reset_index(drop=True)[mask].copy()
+        rejected["_reason"] = reasons[mask]
+        rejected["_row"] = raw.rows[mask]
+        if bad_shape is not None:
+            extra = bad_shape.assign(_reason="bad_row_shape")
+            rejected = pd.concat([rejected, extra], ignore_index=True).sort_values("_row", kind="stable")
+        rejected.to_csv(target, index=False, encoding="utf-8")
+        return str(target)
+
+
+def _quarantine_folder(quarantine_dir: str | Path | None, folder: Path | None) -> _Quarantine:
+    if quarantine_dir is not None:
+        return _Quarantine(Path(quarantine_dir), owned=False)
+    if folder is not None:
+        return _Quarantine(folder / "_quarantine", owned=True)
+    return _Quarantine(None, owned=False)
