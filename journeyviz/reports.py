@@ -11,7 +11,6 @@ stop the others, and its partial output is kept with the error summarised.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import html
 import json
 import os
@@ -300,7 +299,9 @@ def to_html(notebook: str | Path, html_path: str | Path | None = None) -> Path:
     )
     extra: dict[str, Any] = {"metadata": {"name": _title(nb, notebook)}}
     if _has_vega(nb):
-        extra["journeyviz"] = {"vega_bundle": _vega_bundle(), "vega_debug": _vega_debug()}
+        from .charts.render import offline_script
+
+        extra["journeyviz"] = {"offline_script": offline_script()}
     body, _ = exporter.from_notebook_node(nb, resources=extra)
     html_path.write_text(body, encoding="utf-8")
     return html_path
@@ -506,23 +507,6 @@ def _findings_of(nb: nbformat.NotebookNode) -> dict[str, Any]:
 # ---------------------------------------------------------------------- HTML helpers
 def _template_dir() -> Path:
     return Path(str(resources.files("journeyviz").joinpath("report_template")))
-
-
-@functools.lru_cache(maxsize=1)
-def _vega_bundle() -> str:
-    import altair as alt
-    import vl_convert as vlc
-
-    major_minor = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
-    # A literal "</script>" inside the bundle would end the tag early.
-    return vlc.javascript_bundle(vl_version=major_minor).replace("</script", "<\\/script")
-
-
-def _vega_debug() -> str:
-    import altair as alt
-
-    # Altair's chart script skips loading a library whose version VEGA_DEBUG already holds.
-    return json.dumps({"vega_version": alt.VEGA_VERSION, "vegalite_version": alt.VEGALITE_VERSION, "vegaembed_version": alt.VEGAEMBED_VERSION})
 
 
 def _has_vega(nb: nbformat.NotebookNode) -> bool:
