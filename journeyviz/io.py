@@ -872,7 +872,7 @@ def _validate_events(frame: pd.DataFrame, raw: _Raw, jr: Journey, _: Any) -> tup
     ts_blank = ts.isna().to_numpy(bool) & ~ts_bad
     _all_bad(raw, "events", "timestamp", ts_bad, ts_blank, "date-times such as 2025-03-21 14:05 or 21/03/2025 14:05")
     ids, stages, orders, channels = _catalogue(jr)
-    codes = pd.Categorical(tp, categories=ids).codes.astype("int64")
+    codes = pd.Index(ids, dtype="str").get_indexer(tp).astype("int64")
     rules.add("missing_customer_id", cid.isna().to_numpy(bool))
     rules.add("missing_timestamp", ts_blank)
     rules.add("bad_timestamp", ts_bad)
@@ -1028,7 +1028,7 @@ def _validate_ratings(frame: pd.DataFrame, raw: _Raw, jr: Journey, respondents: 
     tp = _to_str(frame["touchpoint"]).reset_index(drop=True) if "touchpoint" in frame.columns else _str_col(np.full(n, None, dtype=object))
     st = _to_str(frame["stage"]).reset_index(drop=True) if "stage" in frame.columns else _str_col(np.full(n, None, dtype=object))
     ids, stages, _, _ = _catalogue(jr)
-    codes = pd.Categorical(tp, categories=ids).codes.astype("int64")
+    codes = pd.Index(ids, dtype="str").get_indexer(tp).astype("int64")
     has_tp, has_st = ~tp.isna().to_numpy(bool), ~st.isna().to_numpy(bool)
     rules.add("missing_respondent_id", rid.isna().to_numpy(bool))
     rules.add("missing_touchpoint_and_stage", ~has_tp & ~has_st)
