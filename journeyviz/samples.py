@@ -38,7 +38,7 @@ __all__ = ["PLANTED", "SAMPLE_TEMPLATES", "SampleData", "generate", "write_sampl
 #: Templates the generator knows, with their default size, language and brands.
 SAMPLE_TEMPLATES: dict[str, dict[str, Any]] = {
     "lifecycle": {"customers": 5000, "lang": "fr", "brand": "Maison Lumière", "competitors": ("Atelier Nord", "Casa Verde")},
-    "hotel": {"customers": 1500, "lang": "en", "brand": "Harbour View Hotel", "competitors": ("The Linden Hotel",)},
+    "hotel": {"customers": 1500, "lang": "en", "brand": "Quayside Hotel", "competitors": ("The Linden Hotel",)},
 }
 
 #: The facts planted in each sample, with their designed size. Tests and analyses assert against
@@ -65,7 +65,8 @@ PLANTED: dict[str, dict[str, Any]] = {
         "churn": {"detractors": 0.45, "passives": 0.22, "promoters": 0.10},
         "intrusive": {
             "touchpoint": "newsletter_promo",
-            "mean_contacts_per_recipient": 6.5,
+            # drawn with mean 6.5, at most three a day: about 5.9 per recipient in the data
+            "mean_contacts_per_recipient": 5.9,
             "heavy_threshold": 10,
             # heavily contacted customers lose this extra share of their purchases
             "heavy_extra_drop": 0.25,
@@ -86,7 +87,8 @@ PLANTED: dict[str, dict[str, Any]] = {
         },
     },
     "hotel": {
-        "negative_gap": {"touchpoint": "breakfast", "brand": "Harbour View Hotel", "gap": -1.2},
+        # the competitor serves a better breakfast: its gap there is about -0.4
+        "negative_gap": {"touchpoint": "breakfast", "brand": "Quayside Hotel", "gap": -1.2, "competitor_gap": -0.4},
         "segment_gap": {"touchpoint": "wifi", "column": "trip_type", "value": "business", "gap": -1.0, "others_gap": 0.0},
         "moment_of_truth": {"touchpoint": "room_comfort", "overall_weight": 0.55},
         "churn": {"detractors": 0.40, "passives": 0.20, "promoters": 0.08},
@@ -915,7 +917,7 @@ def _hotel(n: int, rng: np.random.Generator, journey: Journey, comps: tuple[str,
     planted = PLANTED["hotel"]
     seg = planted["segment_gap"]
     ratings, respondents = _survey(
-        rng, arr, log.tps, customers, journey, comps, stayed, books, _HOTEL_SCORES, _HOTEL_PANEL_TP, ({"_": -0.2},) * len(comps),
+        rng, arr, log.tps, customers, journey, comps, stayed, books, _HOTEL_SCORES, _HOTEL_PANEL_TP, ({"_": -0.2, "breakfast": 0.9},) * len(comps),
         planted["moment_of_truth"]["touchpoint"], planted["churn"], truth_weight=planted["moment_of_truth"]["overall_weight"],
         segment_shift=(seg["column"], seg["value"], seg["touchpoint"], seg["gap"] - seg["others_gap"]),
     )
