@@ -86,6 +86,7 @@ class _Shown:
     builder: Builder
     key: str
     widgets: dict[str, Any] = field(default_factory=dict)
+    finding_key: str | None = None
 
 
 class Board:
@@ -163,8 +164,8 @@ class Board:
         from IPython.display import HTML, display
 
         key = key or getattr(builder, "__name__", f"section{len(self._shown)}").removesuffix("_section")
-        section = self._build(builder, key)
         shown = _Shown(builder, key)
+        section = self._build(shown)
         self._shown.append(shown)
         heading = f'<h2 class="jv-title">{html.escape(section.title)}</h2>'
         if not self.interactive:
@@ -219,15 +220,16 @@ class Board:
         except Exception as exc:
             self.dataset = None
             message = readable_error(exc, self.language)
-        if self._scope_widget is not None:
-            self._scope_widget.value = _para(message, "jv-error") if message else _para(self._scope().text, "jv-scope")
         for shown in self._shown:
             if message:
-                self.findings.pop(shown.key, None)
+                self.findings.pop(shown.finding_key or shown.key, None)
                 section = Section(title="", finding=Finding(shown.key, message, {"error": message}))
             else:
-                section = self._build(shown.builder, shown.key)
+                section = self._build(shown)
             self._redraw(shown, section)
+        # The scope line changes last, so a reader (or a browser test) seeing it knows the page is up to date.
+        if self._scope_widget is not None:
+            self._scope_widget.value = _para(message, "jv-error") if message else _para(self._scope().text, "jv-scope")
         return time.perf_counter() - started
 
     # ------------------------------------------------------------------ internals
@@ -235,16 +237,19 @@ class Board:
         f = self.filters
         return f.segment_by if f.segment_by and f.segment in ("all", "") else None
 
-    def _build(self, builder: Builder, key: str) -> Section:
+    def _build(self, shown: _Shown) -> Section:
         try:
-            section = builder(self.dataset, self.language, self._by())
+            section = shown.builder(self.dataset, self.language, self._by())
         except Exception as exc:
             if not self.interactive and not _expected(exc):
                 raise  # a bug in a batch run must fail the run, with its traceback for the analyst
             text = say("section_error", self.language, detail=readable_error(exc, self.language, bare=True))
-            section = Section(title=getattr(builder, "title", key), finding=Finding(key, text, {"error": text}))
+            section = Section(title=shown.key, finding=Finding(shown.key, text, {"error": text}))
+        if shown.finding_key is not None:
+            self.findings.pop(shown.finding_key, None)
         if section.finding is not None:
-            self.findings[key] = section.finding
+            shown.finding_key = section.finding.key
+            self.findings[section.finding.key] = section.finding
         return section
 
     def _redraw(self, shown: _Shown, section: Section) -> None:
