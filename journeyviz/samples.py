@@ -588,7 +588,16 @@ def _lifecycle(n: int, rng: np.random.Generator, journey: Journey, comps: tuple[
     who = np.repeat(recipients, contacts)
     width = np.repeat(stop - start + 1, contacts)
     nl_day = np.repeat(start, contacts) + np.floor(rng.random(len(who)) * width).astype(np.int64)
-    log.single(who, nl_day, "newsletter_promo", session=False)
+    # the k-th email of a customer's day goes out two hours after the previous one, so no two
+    # share a minute (exports often keep minutes only, and a loader rejects such duplicates)
+    key = who * (2 * _YEAR_DAYS) + nl_day
+    order = np.argsort(key, kind="stable")
+    key_sorted = key[order]
+    first = np.flatnonzero(np.r_[True, key_sorted[1:] != key_sorted[:-1]])
+    rank = np.arange(len(key)) - np.repeat(first, np.diff(np.r_[first, len(key)]))
+    slot = np.minimum(rank, 8)
+    secs = nl_day[order] * _DAY + (7 + 2 * slot) * 3600 + rng.integers(0, 3600, size=len(key))
+    log.add(who[order], secs, log.code["newsletter_promo"])
 
     basket = np.round(np.exp(rng.normal(4.5, 0.8, n)), 2)
     buy_time = np.full(n, -1, np.int64)

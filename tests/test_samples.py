@@ -323,3 +323,28 @@ def test_committed_samples_are_what_the_documented_command_writes(tmp_path, name
     files = ["journey.yml", "events.csv", "customers.csv", "ratings.csv", "respondents.csv"]
     match, mismatch, errors = filecmp.cmpfiles(committed, fresh, files, shallow=False)
     assert match == files, (mismatch, errors)
+
+
+def _planted_reasons() -> dict[str, dict[str, int]]:
+    """The loader's rejection reason expected for each planted damaged row, by table."""
+    reason = {"customer_id": "missing_customer_id", "timestamp": "bad_timestamp", "touchpoint": "unknown_touchpoint",
+              "perception": "out_of_scale:perception", "nps": "out_of_scale:nps"}  # fmt: skip
+    out: dict[str, dict[str, int]] = {}
+    for spec in LIFE["damaged_rows"]["rows"]:
+        table = out.setdefault(spec["table"], {})
+        table[reason[spec["column"]]] = table.get(reason[spec["column"]], 0) + 1
+    return out
+
+
+@pytest.mark.parametrize("name", ["maison_lumiere", "hotel_en"])
+def test_committed_samples_load_with_only_the_planted_rejections(tmp_path, name):
+    from journeyviz.io import load
+
+    ds = load(SAMPLES / name, quarantine_dir=tmp_path / "q")
+    expected = _planted_reasons() if name == "maison_lumiere" else {}
+    for table in ("events", "customers", "ratings", "respondents"):
+        report = ds.report[table]
+        assert report.read == report.accepted + report.rejected
+        assert dict(report.reasons) == expected.get(table, {}), table
+    assert ds.report.rejected == sum(sum(v.values()) for v in expected.values())
+    assert ds.report["ratings"].not_rated.get("perception", 0) > 0
