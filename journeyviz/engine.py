@@ -7,6 +7,9 @@ come back to pandas (``Engine.to_pandas``).
 from __future__ import annotations
 
 import itertools
+import os
+import sys
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +58,8 @@ class Engine:
             # Known noise of ibis 12 on duckdb 2 / pandas 3 (see shared stack notes).
             warnings.filterwarnings("ignore", message=".*fetch_arrow_table.*")
             warnings.filterwarnings("ignore", message=".*infer_string.*")
+            # pyspark 4.0's toPandas passes copy= to pandas 3, which deprecates it.
+            warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
             result = self.con.execute(expr) if hasattr(self.con, "execute") else expr.to_pandas()
         if isinstance(result, pd.Series):
             result = result.to_frame()
@@ -70,6 +75,9 @@ def spark_session() -> Any:
     if _spark_session is None:
         from pyspark.sql import SparkSession
 
+        # Spark's Python workers must run the interpreter that has pandas/pyarrow (a venv), not
+        # whatever `python3` is first on PATH.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         _spark_session = (
             SparkSession.builder.master("local[2]")
             .appName("journeyviz")
@@ -78,6 +86,9 @@ def spark_session() -> Any:
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.memory", "4g")
+            # Tables are named jv_<prefix>_<n> from 0 in every process: a shared ./spark-warehouse
+            # would make a second run collide with the first one's leftover table folders.
+            .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="journeyviz-spark-"))
             .getOrCreate()
         )
         _spark_session.sparkContext.setLogLevel("ERROR")

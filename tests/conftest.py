@@ -20,6 +20,12 @@ from journeyviz.journey import Journey
 
 BRAND = "Ours"
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    # py4j leaves its gateway sockets to the garbage collector; that is Spark's noise, not ours.
+    config.addinivalue_line("filterwarnings", "ignore:unclosed <socket.socket:ResourceWarning")
+    config.addinivalue_line("filterwarnings", "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning")
+
 #: look → account → buy (conversion) → after; web/email/store/app touchpoints of both initiatives.
 TINY_JOURNEY = Journey.from_dict(
     {

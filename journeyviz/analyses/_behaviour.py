@@ -92,16 +92,16 @@ def positive_int(value: Any, argument: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def window_timedelta(window: Any) -> pd.Timedelta | None:
-    """Parse ``window=`` (``None``, a pandas Timedelta or a string like ``"30D"``/``"12h"``); must be > 0."""
+def window_timedelta(window: Any, argument: str = "window") -> pd.Timedelta | None:
+    """Parse a duration argument (``None``, a pandas Timedelta or a string like ``"30D"``/``"12h"``); must be > 0."""
     if window is None:
         return None
     try:
         delta = pd.Timedelta(window)
     except (TypeError, ValueError):
-        raise ValueError(f"window={window!r} is not a duration; use a positive pandas Timedelta string such as '30D', '12h' or '90min', or None") from None
+        raise ValueError(f"{argument}={window!r} is not a duration; use a positive pandas Timedelta string such as '30D', '12h' or '90min', or None") from None
     if pd.isna(delta) or delta <= pd.Timedelta(0):
-        raise ValueError(f"window={window!r} must be a positive duration such as '30D' or '12h' (or None for no window)")
+        raise ValueError(f"{argument}={window!r} must be a positive duration such as '30D' or '12h' (or None for no window)")
     return delta
 
 

@@ -87,7 +87,7 @@ def attribution(
     """
     column = check_level(level, LEVELS)
     models = _check_models(models)
-    half = b.window_timedelta(half_life) if half_life is not None else None
+    half = b.window_timedelta(half_life, "half_life")
     if half is None:
         raise ValueError("half_life=None is not allowed; use a positive duration such as '7D' or '36h'")
     stage = b.conversion_stage(ds, "attribution")

@@ -153,7 +153,7 @@ def touchpoint_audit(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     group = grid.groupby(keys, sort=False) if keys else None
     typical = group["contacts_per_customer"].transform("median") if keys else pd.Series(grid["contacts_per_customer"].median(), index=grid.index)
     grid["intrusive"] = (grid["pressure"] > INTRUSIVE_MULTIPLE * typical).fillna(False).astype(bool)
-    before = (grid["moment"] == "before") & ~grid["suppressed"]
+    before = (grid["moment"] == "before") & (grid["reach"] >= mgs)
     pooled_exits = grid["exits"].where(before, 0)
     pooled_reach = grid["reach"].where(before, 0)
     if keys:
