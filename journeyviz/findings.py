@@ -121,12 +121,12 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "No touchpoint falls measurably short of expectations (n ≥ {min_group_size}).",
     },
     "audit": {
-        "fr": "Point de friction principal : « {label} », où s'arrête le parcours de {dropoff} des {reach} clients qui le rencontrent ({frictions} points de friction au total, {intrusive} jugés intrusifs).",
-        "en": "Main friction point: “{label}”, where the journey ends for {dropoff} of the {reach} customers who meet it ({frictions} friction points in all, {intrusive} judged intrusive).",
+        "fr": "Point de friction principal : « {label} », où s'arrête le parcours de {dropoff} des {reach} clients qui le rencontrent (points de friction : {frictions} ; points jugés intrusifs : {intrusive}).",
+        "en": "Main friction point: “{label}”, where the journey ends for {dropoff} of the {reach} customers who meet it (friction points: {frictions}; intrusive touchpoints: {intrusive}).",
     },
     "audit_none": {
-        "fr": "Aucun point de contact avant l'achat ne perd significativement plus de clients que les autres ({intrusive} jugés intrusifs).",
-        "en": "No touchpoint before the purchase loses significantly more customers than the others ({intrusive} judged intrusive).",
+        "fr": "Aucun point de contact avant l'achat ne perd significativement plus de clients que les autres (points jugés intrusifs : {intrusive}).",
+        "en": "No touchpoint before the purchase loses significantly more customers than the others (intrusive touchpoints: {intrusive}).",
     },
     "ipa": {
         "fr": "Moments de vérité (importants et décevants) : {items}.",
@@ -480,8 +480,9 @@ def attribution_finding(table: pd.DataFrame, lang: str, min_group_size: int = 10
 
 
 def transitions_finding(table: pd.DataFrame, lang: str, labels: Mapping[str, str] | None = None, min_group_size: int = 10) -> Finding:
-    """The commonest move between two touchpoints (from :func:`journeyviz.transitions`), start and end excluded."""
-    rows = table[~table["from"].isin(["(start)"]) & ~table["to"].isin(["(end)"])]
+    """The commonest move between two different touchpoints (from :func:`journeyviz.transitions`), start and end excluded."""
+    # Repeats of one touchpoint (a newsletter after a newsletter) say nothing about the route.
+    rows = table[~table["from"].isin(["(start)"]) & ~table["to"].isin(["(end)"]) & (table["from"] != table["to"])]
     if "suppressed" in rows:
         rows = rows[~rows["suppressed"].astype(bool)]
     if rows.empty:

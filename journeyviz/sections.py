@@ -9,6 +9,7 @@ with the filtered dataset whenever a filter changes. A builder composes: analysi
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Callable
 
 import pandas as pd
@@ -40,13 +41,16 @@ def title(key: str, lang: str) -> str:
     return _TITLES[key][lang]
 
 
-def _chart(name: str, table: pd.DataFrame, **kwargs: Any) -> Any:
-    """``journeyviz.charts.<name>(table, **kwargs)``; None for an empty table (nothing to draw)."""
+def _chart(name: str, table: pd.DataFrame, ds: Dataset, lang: str, **kwargs: Any) -> Any:
+    """``journeyviz.charts.<module>.<function>(table, lang=..., min_group_size=..., **kwargs)``.
+
+    ``name`` is ``"module.function"``. Returns None for an empty table (the finding says why).
+    """
     if table is None or table.empty:
         return None
-    from . import charts
-
-    return getattr(charts, name)(table, **kwargs)
+    module, function = name.split(".")
+    charts = importlib.import_module(f"journeyviz.charts.{module}")
+    return getattr(charts, function)(table, lang=lang, min_group_size=ds.min_group_size, **kwargs)
 
 
 def _labels(ds: Dataset) -> dict[str, str]:
@@ -59,7 +63,7 @@ def journey_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
     """The journey map: stages and touchpoints (catalogue), with the shape of the journey in words."""
     catalogue = ds.journey.catalogue()
     finding = fnd.journey_finding(catalogue, ds.journey.name, lang)
-    return Section(title("journey", lang), finding, _chart("journey_map", catalogue), catalogue)
+    return Section(title("journey", lang), finding, _chart("journey_map.journey_map", catalogue, ds, lang, journey=ds.journey), catalogue)
 
 
 def funnel_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
@@ -68,7 +72,7 @@ def funnel_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     table = funnel(ds, by=by)
     finding = fnd.funnel_finding(table, lang, by=by, min_group_size=ds.min_group_size, conversion_stage=ds.journey.conversion_stage)
-    return Section(title("funnel", lang), finding, _chart("funnel", table, **({"by": by} if by else {})), table)
+    return Section(title("funnel", lang), finding, _chart("funnel.funnel", table, ds, lang, by=by), table)
 
 
 def top_paths_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
@@ -77,7 +81,7 @@ def top_paths_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     table = top_paths(ds, level="stage", k=10)
     finding = fnd.top_path_finding(table, lang, labels=_labels(ds), min_group_size=ds.min_group_size)
-    return Section(title("top_paths", lang), finding, _chart("top_paths", table), table)
+    return Section(title("top_paths", lang), finding, _chart("paths.top_paths", table, ds, lang, journey=ds.journey), table)
 
 
 def journey_types_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
@@ -86,7 +90,7 @@ def journey_types_section(ds: Dataset, lang: str, by: str | None = None) -> Sect
 
     table = channel_switching(ds, by=by, kind="journey_types")
     finding = fnd.journey_types_finding(table, lang, by=by, min_group_size=ds.min_group_size)
-    return Section(title("journey_types", lang), finding, _chart("journey_types", table, **({"by": by} if by else {})), table)
+    return Section(title("journey_types", lang), finding, _chart("channels.journey_types", table, ds, lang, by=by), table)
 
 
 def leakage_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
@@ -95,7 +99,7 @@ def leakage_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     table = channel_switching(ds, kind="leakage")
     finding = fnd.leakage_finding(table, lang, labels=_labels(ds), min_group_size=ds.min_group_size)
-    return Section(title("leakage", lang), finding, _chart("leakage", table), table)
+    return Section(title("leakage", lang), finding, _chart("channels.leakage", table, ds, lang, journey=ds.journey), table)
 
 
 def audit_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
@@ -104,7 +108,7 @@ def audit_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     table = touchpoint_audit(ds)
     finding = fnd.audit_finding(table, lang, min_group_size=ds.min_group_size)
-    return Section(title("audit", lang), finding, _chart("touchpoint_audit", table), table)
+    return Section(title("audit", lang), finding, _chart("audit.touchpoint_scorecard", table, ds, lang), table)
 
 
 # ---------------------------------------------------------------------- survey
@@ -114,7 +118,7 @@ def scores_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     table = scores(ds, level="touchpoint", by=by)
     finding = fnd.scores_finding(table, lang, scale_max=ds.journey.scale("perception").high, min_group_size=ds.min_group_size)
-    return Section(title("scores", lang), finding, _chart("scores", table, **({"by": by} if by else {})), table)
+    return Section(title("scores", lang), finding, _chart("scores.scores", table, ds, lang, by=by, scale=(ds.journey.scale("perception").low, ds.journey.scale("perception").high)), table)
 
 
 def nps_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
@@ -123,7 +127,7 @@ def nps_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     table = scores(ds, level="journey", by=by)
     finding = fnd.nps_finding(table, lang, min_group_size=ds.min_group_size)
-    return Section(title("nps", lang), finding, _chart("nps", table, **({"by": by} if by else {})), table)
+    return Section(title("nps", lang), finding, _chart("scores.nps_bars", table, ds, lang, by=by), table)
 
 
 def gap_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
@@ -132,16 +136,18 @@ def gap_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     table = satisfaction_gap(ds, level="touchpoint", by=by)
     finding = fnd.gap_finding(table, lang, min_group_size=ds.min_group_size)
-    return Section(title("gap", lang), finding, _chart("satisfaction_gap", table, **({"by": by} if by else {})), table)
+    return Section(title("gap", lang), finding, _chart("gaps.gap_dumbbell", table, ds, lang, by=by), table)
 
 
 def ipa_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
     """:func:`journeyviz.importance_performance`: quadrants and moments of truth."""
     from .analyses.drivers import importance_performance
 
-    table = importance_performance(ds)
+    # 200 bootstrap samples (not 500) keep a redraw under a few seconds; they only set the
+    # importance intervals, not the quadrants or the moments of truth.
+    table = importance_performance(ds, n_bootstrap=200)
     finding = fnd.ipa_finding(table, lang, min_group_size=ds.min_group_size)
-    return Section(title("ipa", lang), finding, _chart("importance_performance", table), table)
+    return Section(title("ipa", lang), finding, _chart("drivers.importance_performance", table, ds, lang), table)
 
 
 
@@ -151,7 +157,7 @@ def brands_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     table = compare_brands(ds, level="touchpoint", by=by)
     finding = fnd.brands_finding(table, lang, labels=_labels(ds), scale_max=ds.journey.scale("perception").high, min_group_size=ds.min_group_size)
-    return Section(title("brands", lang), finding, _chart("compare_brands", table), table)
+    return Section(title("brands", lang), finding, _chart("brands.brand_comparison", table, ds, lang, brand=ds.brand), table)
 
 
 def churn_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
@@ -160,7 +166,7 @@ def churn_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     table = churn_by_experience(ds, by=by)
     finding = fnd.churn_finding(table, lang, min_group_size=ds.min_group_size)
-    return Section(title("churn", lang), finding, _chart("churn", table), table)
+    return Section(title("churn", lang), finding, _chart("churn.churn_forest", table, ds, lang, labels=_labels(ds)), table)
 
 
 def attribution_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
@@ -169,7 +175,7 @@ def attribution_section(ds: Dataset, lang: str, by: str | None = None) -> Sectio
 
     table = attribution(ds, level="channel")
     finding = fnd.attribution_finding(table, lang, min_group_size=ds.min_group_size)
-    return Section(title("attribution", lang), finding, _chart("attribution", table), table)
+    return Section(title("attribution", lang), finding, _chart("attribution.attribution", table, ds, lang, journey=ds.journey), table)
 
 
 def transitions_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
@@ -178,7 +184,7 @@ def transitions_section(ds: Dataset, lang: str, by: str | None = None) -> Sectio
 
     table = transitions(ds, level="touchpoint")
     finding = fnd.transitions_finding(table, lang, labels=_labels(ds), min_group_size=ds.min_group_size)
-    return Section(title("transitions", lang), finding, _chart("transitions", table), table)
+    return Section(title("transitions", lang), finding, _chart("paths.transition_heatmap", table, ds, lang, journey=ds.journey), table)
 
 
 #: Builders by name, for notebooks and the benchmark.
