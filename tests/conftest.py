@@ -162,3 +162,13 @@ def spark_engine() -> Engine:
             pytest.fail(f"Spark tests must run in CI: {problem}")
         pytest.skip(problem)
     return get_engine("pyspark")
+
+
+@pytest.fixture(scope="session")
+def maison_lumiere():
+    """The committed Maison Lumière sample (data/samples/maison_lumiere) loaded once, on DuckDB."""
+    from pathlib import Path
+
+    from journeyviz.io import load
+
+    return load(Path(__file__).resolve().parents[1] / "data" / "samples" / "maison_lumiere")

@@ -107,3 +107,24 @@ def test_errors_and_empty_results():
         objective_coverage(build_dataset(ROWS).filter(brands=["Nobody"]))
     assert touchpoint_audit(build_dataset([])).columns.tolist() == AUDIT_COLUMNS
     assert objective_coverage(build_dataset([])).empty
+
+
+def test_planted_friction_at_account_creation_is_found(maison_lumiere):
+    from journeyviz.samples import PLANTED
+
+    fact = PLANTED["lifecycle"]["friction"]
+    out = touchpoint_audit(maison_lumiere).set_index("touchpoint")
+    assert out.index[out["friction"]].tolist() == [fact["touchpoint"]]
+    before = out[out["moment"] == "before"]
+    assert before["dropoff"].idxmax() == fact["touchpoint"]
+    assert 1 - out.loc[fact["touchpoint"], "conversion_reached"] == pytest.approx(fact["non_purchase_rate"], abs=0.07)
+
+
+def test_planted_intrusive_newsletter_is_found(maison_lumiere):
+    from journeyviz.samples import PLANTED
+
+    fact = PLANTED["lifecycle"]["intrusive"]
+    out = touchpoint_audit(maison_lumiere).set_index("touchpoint")
+    assert out.index[out["intrusive"]].tolist() == [fact["touchpoint"]]
+    assert out["contacts_per_customer"].idxmax() == fact["touchpoint"]
+    assert out.loc[fact["touchpoint"], "pressure"] == pytest.approx(fact["mean_contacts_per_recipient"], abs=1.0)

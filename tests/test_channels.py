@@ -105,3 +105,36 @@ def test_empty_logs_give_empty_tables():
     assert channel_switching(ds).columns.tolist() == MATRIX_COLUMNS
     assert channel_switching(ds, kind="journey_types").empty
     assert channel_switching(ds, kind="leakage").columns.tolist() == LEAKAGE_COLUMNS
+
+
+def test_ads_and_newsletters_are_not_online_research():
+    rows = [("x", "2025-01-01 10:00", "promo"), ("x", "2025-01-02 10:00", "till"), ("y", "2025-01-01 10:00", "site"), ("y", "2025-01-02 10:00", "till")]
+    out = channel_switching(build_dataset(rows), kind="journey_types").set_index("journey_type")
+    assert out.loc["store only", "customers"] == 1 and out.loc["research online → buy in store", "customers"] == 1
+    assert out.loc["store only", "buyers"] == 2 and out.loc["store only", "share_of_buyers"] == pytest.approx(0.5)
+    assert np.isnan(out.loc["no purchase", "share_of_buyers"])
+
+
+def test_planted_ropo_segment_is_found(maison_lumiere):
+    from journeyviz.samples import PLANTED
+
+    fact = PLANTED["lifecycle"]["ropo_segment"]
+    out = channel_switching(maison_lumiere, by=fact["column"], kind="journey_types")
+    ropo = out[out["journey_type"] == "research online → buy in store"].set_index(fact["column"])
+    segment = ropo.loc[fact["value"]]
+    others = ropo.drop(index=fact["value"])
+    # the segment's interval lies above every other group's share of buyers
+    assert (segment["share_of_buyers_low"] > others["share_of_buyers_high"]).all()
+    assert segment["share_of_buyers"] == pytest.approx(fact["ropo_share"], abs=0.08)
+
+
+def test_planted_competitor_leakage_is_found(maison_lumiere):
+    out = channel_switching(maison_lumiere, kind="leakage")
+    leaking = out[out["leakers"] > 0]
+    # those who considered us and did not buy: about half go on at a competitor, from consideration
+    assert set(leaking["stage"]) == {"consideration"}
+    pooled = leaking["leakers"].sum() / leaking["ended"].sum()
+    assert pooled == pytest.approx(0.5, abs=0.07)
+    assert set(leaking["top_competitor"].dropna()) <= set(maison_lumiere.competitors())
+    top = out.iloc[0]
+    assert top["touchpoint"] == "account_creation"  # the friction point is where most leave

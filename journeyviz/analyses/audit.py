@@ -14,6 +14,9 @@ from ._stats import diff_proportion_interval, suppress, wilson_interval
 #: A company-initiated touchpoint is flagged intrusive when its contacts per reached customer
 #: exceed this multiple of the median over all touchpoints of the group.
 INTRUSIVE_MULTIPLE = 2.0
+#: A before-purchase touchpoint is a friction when the lower bound of its drop-off interval
+#: exceeds this multiple of the drop-off of the other before-purchase touchpoints of its stage.
+FRICTION_MULTIPLE = 2.0
 
 AUDIT_COLUMNS = [
     "touchpoint", "label", "stage", "channel", "objective", "initiative", "moment",
@@ -67,7 +70,10 @@ def touchpoint_audit(ds: Dataset, by: str | None = None) -> pd.DataFrame:
           customer-initiated ones). ``intrusive``: pressure above :data:`INTRUSIVE_MULTIPLE` × the
           median ``contacts_per_customer`` of the group's touchpoints.
         - ``friction``: a touchpoint before the purchase (``moment == "before"``) whose
-          ``dropoff_low`` exceeds the pooled drop-off of all before-purchase touchpoints of the group.
+          ``dropoff_low`` exceeds :data:`FRICTION_MULTIPLE` × the pooled drop-off (exits / reach)
+          of the other before-purchase touchpoints of the same stage in the group (of all other
+          before-purchase touchpoints when it is alone in its stage): journeys end there far more
+          often than at its neighbours.
         - ``suppressed``: True when ``reach`` (or ``n − reach`` for ``conversion_not_reached``
           and ``lift``, or ``n`` for ``reach_share``) is below ``ds.min_group_size``; those figures
           are NaN and the flags False.
@@ -154,16 +160,19 @@ def touchpoint_audit(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     typical = group["contacts_per_customer"].transform("median") if keys else pd.Series(grid["contacts_per_customer"].median(), index=grid.index)
     grid["intrusive"] = (grid["pressure"] > INTRUSIVE_MULTIPLE * typical).fillna(False).astype(bool)
     before = (grid["moment"] == "before") & (grid["reach"] >= mgs)
-    pooled_exits = grid["exits"].where(before, 0)
-    pooled_reach = grid["reach"].where(before, 0)
-    if keys:
-        sums_e = pooled_exits.groupby([grid[k] for k in keys]).transform("sum")
-        sums_r = pooled_reach.groupby([grid[k] for k in keys]).transform("sum")
-    else:
-        sums_e = pd.Series(pooled_exits.sum(), index=grid.index)
-        sums_r = pd.Series(pooled_reach.sum(), index=grid.index)
-    baseline = sums_e / sums_r.where(sums_r > 0)
-    grid["friction"] = (before & (grid["dropoff_low"] > baseline)).fillna(False).astype(bool)
+    # Exits and reach of the *other* before-purchase touchpoints of the same stage.
+    stage_keys = [grid[k] for k in keys] + [grid["stage"].fillna("")]
+    exits_before = grid["exits"].where(before, 0)
+    reach_before = grid["reach"].where(before, 0)
+    other_exits = exits_before.groupby(stage_keys).transform("sum") - exits_before
+    other_reach = reach_before.groupby(stage_keys).transform("sum") - reach_before
+    baseline = other_exits / other_reach.where(other_reach > 0)
+    # A touchpoint alone in its stage is compared with every other before-purchase touchpoint.
+    group_keys = [grid[k] for k in keys] or [pd.Series(0, index=grid.index)]
+    all_exits = exits_before.groupby(group_keys).transform("sum") - exits_before
+    all_reach = reach_before.groupby(group_keys).transform("sum") - reach_before
+    baseline = baseline.fillna(all_exits / all_reach.where(all_reach > 0))
+    grid["friction"] = (before & (grid["dropoff_low"] > FRICTION_MULTIPLE * baseline)).fillna(False).astype(bool)
     grid = b.as_str(grid, keys)
     return b.finish(grid, by, AUDIT_COLUMNS).astype(b.dtypes(by, AUDIT_COLUMNS, special))
 

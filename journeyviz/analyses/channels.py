@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset
@@ -10,15 +11,17 @@ from . import _behaviour as b
 from ._stats import suppress, wilson_interval
 
 #: Channels counted as online; ``store`` is the physical shop; any other channel (phone, mail…)
-#: is neither, and a purchase there gives the journey type ``other``.
+#: is neither, and a purchase there gives the journey type ``other``. *Researching* online means a
+#: customer-initiated event (catalogue ``initiative == "customer"``) on an online channel: ads and
+#: newsletters the customer receives are not research.
 ONLINE_CHANNELS = ("web", "app", "email", "chat", "social")
 STORE_CHANNELS = ("store",)
 NONE = "(none)"
-JOURNEY_TYPES = ("online only", "research online → buy in store", "store → online", "store only", "other", "no purchase")
+JOURNEY_TYPES = ("online only", "store → online", "research online → buy in store", "store only", "other", "no purchase")
 KINDS = ("matrix", "journey_types", "leakage")
 
 MATRIX_COLUMNS = ["channel", "purchase_channel", "customers", "purchasers", "share", "low", "high", "suppressed"]
-TYPE_COLUMNS = ["journey_type", "customers", "n", "share", "low", "high", "suppressed"]
+TYPE_COLUMNS = ["journey_type", "customers", "n", "share", "low", "high", "buyers", "share_of_buyers", "share_of_buyers_low", "share_of_buyers_high", "suppressed"]
 LEAKAGE_COLUMNS = ["touchpoint", "stage", "channel", "ended", "leakers", "leak_rate", "low", "high", "share_of_leakers", "top_competitor", "suppressed"]
 
 
@@ -53,13 +56,17 @@ def channel_switching(ds: Dataset, by: str | None = None, kind: str = "matrix") 
 
         ``kind="journey_types"`` — one row per type in :data:`JOURNEY_TYPES`:
 
-        - ``journey_type``: ``online only`` (bought online, nothing but online before),
-          ``research online → buy in store`` (bought in store, some online contact before),
-          ``store → online`` (bought online after some store contact), ``store only`` (bought in
-          store, nothing online before), ``other`` (bought on another channel, e.g. phone),
-          ``no purchase``. Online channels are :data:`ONLINE_CHANNELS`.
+        - ``journey_type``: ``store → online`` (bought online after some store contact),
+          ``online only`` (bought online, no store contact before), ``research online → buy in
+          store`` (bought in store after researching online: a customer-initiated event on an
+          online channel, see :data:`ONLINE_CHANNELS`), ``store only`` (bought in store without
+          researching online), ``other`` (bought on another channel, e.g. phone),
+          ``no purchase``.
         - ``customers``; ``n`` (all customers in the group, the denominator);
           ``share`` = ``customers / n`` with Wilson ``low``/``high``.
+        - ``buyers``: customers of the group who bought (the denominator of the next one);
+          ``share_of_buyers`` = ``customers / buyers`` with Wilson ``share_of_buyers_low``/
+          ``share_of_buyers_high`` (NaN for ``no purchase``).
 
         ``kind="leakage"`` — where journeys leave our brand for a competitor. Uses events of
         every brand; a customer *leaks* when, after their last event with our brand, they have an
@@ -123,11 +130,14 @@ def _journey_types(ds: Dataset, t: ibis.Table, keys: list[str], by: str | None) 
     part = [*keys, "customer_id"]
     online = t.channel.isin(list(ONLINE_CHANNELS))
     store = t.channel.isin(list(STORE_CHANNELS))
+    catalogue = ds.journey.catalogue()
+    by_customer = catalogue.loc[catalogue["initiative"] == "customer", "touchpoint"].tolist()
+    research = online & (t.touchpoint.isin(by_customer) if by_customer else ibis.literal(False))
     before = t.seq < t._conv_seq
     at_purchase = t.seq == t._conv_seq
     flags = t.group_by(part).aggregate(
         bought=t._conv_seq.notnull().cast("int64").max(),
-        online_before=(before & online).cast("int64").max(),
+        online_before=(before & research).cast("int64").max(),
         store_before=(before & store).cast("int64").max(),
         bought_online=(at_purchase & online).cast("int64").max(),
         bought_store=(at_purchase & store).cast("int64").max(),
@@ -146,7 +156,7 @@ def _journey_types(ds: Dataset, t: ibis.Table, keys: list[str], by: str | None) 
     out = ds.engine.to_pandas(typed.group_by([*keys, "journey_type"]).aggregate(customers=typed.count()))
     b.check_not_filtered_away(ds, out.empty)
     if out.empty:
-        return b.empty_frame(b.dtypes(by, TYPE_COLUMNS, {"journey_type": "str", "customers": "int64", "n": "int64", "suppressed": "bool"}))
+        return b.empty_frame(b.dtypes(by, TYPE_COLUMNS, {"journey_type": "str", "customers": "int64", "n": "int64", "buyers": "int64", "suppressed": "bool"}))
     out = b.as_str(b.as_int(out, ["customers"]), ["journey_type", *keys])
     groups = out[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
     grid = groups.merge(pd.DataFrame({"journey_type": list(JOURNEY_TYPES)}), how="cross")
@@ -156,8 +166,15 @@ def _journey_types(ds: Dataset, t: ibis.Table, keys: list[str], by: str | None) 
     out["n"] = (out.groupby(keys)["customers"].transform("sum") if keys else pd.Series(out["customers"].sum(), index=out.index)).astype("int64")
     out["share"] = out["customers"] / out["n"].where(out["n"] > 0)
     out["low"], out["high"] = wilson_interval(out["customers"], out["n"])
+    bought = out["journey_type"] != "no purchase"
+    buyers = out["customers"].where(bought, 0)
+    out["buyers"] = (buyers.groupby([out[k] for k in keys]).transform("sum") if keys else pd.Series(buyers.sum(), index=out.index)).astype("int64")
+    out["share_of_buyers"] = (out["customers"] / out["buyers"].where(out["buyers"] > 0)).where(bought)
+    low, high = wilson_interval(out["customers"], out["buyers"])
+    out["share_of_buyers_low"], out["share_of_buyers_high"] = np.where(bought, low, np.nan), np.where(bought, high, np.nan)
     out = suppress(out, "n", ["share", "low", "high"], ds.min_group_size)
-    return b.finish(out, by, TYPE_COLUMNS).astype(b.dtypes(by, TYPE_COLUMNS, {"journey_type": "str", "customers": "int64", "n": "int64", "suppressed": "bool"}))
+    out = suppress(out, "buyers", ["share_of_buyers", "share_of_buyers_low", "share_of_buyers_high"], ds.min_group_size)
+    return b.finish(out, by, TYPE_COLUMNS).astype(b.dtypes(by, TYPE_COLUMNS, {"journey_type": "str", "customers": "int64", "n": "int64", "buyers": "int64", "suppressed": "bool"}))
 
 
 def _leakage(ds: Dataset, by: str | None) -> pd.DataFrame:
