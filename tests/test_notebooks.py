@@ -20,9 +20,9 @@ COMMON_PARAMETERS = {"data_path", "segment_by", "segment", "brand", "channel", "
 FINDINGS = {
     "00_journey_overview": {"journey", "funnel", "top_path", "journey_types", "leakage"},
     "01_segmentation": {"funnel", "journey_types", "scores", "nps"},
-    "02_touchpoint_audit": {"audit"},
-    "03_satisfaction_gap": {"biggest_gap", "scores", "nps", "moments_of_truth"},
-    "04_competitor_comparison": {"leakage"},
+    "02_touchpoint_audit": {"audit", "attribution", "transitions"},
+    "03_satisfaction_gap": {"biggest_gap", "scores", "nps", "moments_of_truth", "churn"},
+    "04_competitor_comparison": {"competitors", "leakage", "journey_types"},
 }
 
 
@@ -146,6 +146,11 @@ def test_planted_facts_are_found_on_the_french_sample(executed):
     assert gap["touchpoint"] == "home_delivery" and gap["gap"] < -1 and gap["significant"]
     ropo = executed["01_segmentation--ml"].findings["journey_types"]
     assert ropo["by"] == "age_band" and ropo["highest_group"] == "25-44"
+    friction = executed["02_touchpoint_audit--ml"].findings["audit"]
+    assert friction["worst_friction"] == "account_creation"
+    lead = executed["04_competitor_comparison--ml"].findings["competitors"]
+    assert (lead["status"], lead["competitor"], lead["touchpoint"]) == ("lag", "Atelier Nord", "instore_advice")
+    assert executed["03_satisfaction_gap--ml"].findings["moments_of_truth"]["moments_of_truth"] == ["home_delivery"]
 
 
 @pytest.mark.notebooks
