@@ -106,19 +106,19 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate():
     shown = first.dropna(subset=["derived_importance"])
     assert (shown["low"] <= shown["derived_importance"]).all() and (shown["derived_importance"] <= shown["high"]).all()
     assert (shown["share_low"] <= shown["share"]).all() and (shown["share"] <= shown["share_high"]).all()
-    assert first["n_bootstrap"].iloc[0] == 500 and first["bootstrap_sample"].iloc[0] == len(y)
+    assert first["n_bootstrap"].iloc[0] == 500 and first["bootstrap_units"].iloc[0] == len(y)
 
 
-def test_subsampled_bootstrap_is_rescaled_to_the_full_sample():
+def test_random_groups_bootstrap_agrees_with_resampling_respondents():
     wide, y = _correlated(n=6000)
     ds = _dataset(wide, y)
-    full = key_drivers(ds, n_bootstrap=300, bootstrap_sample=10_000).set_index("touchpoint")
-    sub = key_drivers(ds, n_bootstrap=300, bootstrap_sample=1_000).set_index("touchpoint")
-    assert sub["bootstrap_sample"].iloc[0] == 1_000
-    width_full = (full["high"] - full["low"]).dropna()
-    width_sub = (sub["high"] - sub["low"]).dropna()
-    # Without the sqrt(m/n) rescaling the subsample's intervals would be ~2.4 times wider.
-    assert len(width_full) == 2 and ((width_sub / width_full).between(0.6, 1.6)).all()
+    people = key_drivers(ds, n_bootstrap=400, bootstrap_groups=10_000).set_index("touchpoint")
+    grouped = key_drivers(ds, n_bootstrap=400, bootstrap_groups=300).set_index("touchpoint")
+    assert people["bootstrap_units"].iloc[0] == 6000 and grouped["bootstrap_units"].iloc[0] == 300
+    pd.testing.assert_series_equal(people["derived_importance"], grouped["derived_importance"])
+    width_people = (people["high"] - people["low"]).dropna()
+    width_grouped = (grouped["high"] - grouped["low"]).dropna()
+    assert len(width_people) == 2 and ((width_grouped / width_people).between(0.7, 1.4)).all()
 
 
 def test_stated_importance_is_reported_beside_derived():

@@ -28,7 +28,7 @@ from .scores import scores
 
 OUTCOMES = ("overall", "nps")
 N_BOOTSTRAP = 500
-BOOTSTRAP_SAMPLE = 20_000
+BOOTSTRAP_GROUPS = 2_000
 QUADRANTS = ("concentrate_here", "keep_up_the_good_work", "low_priority", "possible_overkill")
 QUADRANT_LABELS = {
     "en": {
@@ -47,7 +47,7 @@ QUADRANT_LABELS = {
 _DRIVER_COLUMNS = [
     "touchpoint", "label", "stage", "n", "correlation", "derived_importance", "low", "high",
     "share", "share_low", "share_high", "rank", "stated_importance", "stated_importance_n",
-    "in_model", "r2", "outcome", "n_model", "n_bootstrap", "bootstrap_sample", "suppressed",
+    "in_model", "r2", "outcome", "n_model", "n_bootstrap", "bootstrap_units", "suppressed",
 ]  # fmt: skip
 _IPA_COLUMNS = [
     "touchpoint", "label", "stage", "n", "performance", "performance_low", "performance_high",
@@ -62,7 +62,7 @@ def key_drivers(
     outcome: str | None = None,
     brand: str | None = None,
     n_bootstrap: int = N_BOOTSTRAP,
-    bootstrap_sample: int = BOOTSTRAP_SAMPLE,
+    bootstrap_groups: int = BOOTSTRAP_GROUPS,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Derived importance of each touchpoint for overall satisfaction (Johnson's relative weights), with bootstrap intervals.
@@ -79,13 +79,16 @@ def key_drivers(
     n_bootstrap
         Bootstrap replicates (default 500), resampling respondents with a
         ``numpy.random.default_rng(seed)`` generator.
-    bootstrap_sample
-        Largest number of respondents resampled per replicate (default 20 000). With more
-        respondents than this, the bootstrap runs on a seeded random subsample of that size and
-        its deviations from the subsample's estimate are shrunk by ``sqrt(subsample / respondents)``
-        (m-out-of-n bootstrap; relative weights are smooth in the correlations, whose sampling
-        error scales as ``1/sqrt(n)``). This keeps 1 M respondents × 20 touchpoints to seconds;
-        with fewer respondents it is a plain percentile bootstrap.
+    bootstrap_groups
+        Largest number of resampling units (default 2 000). With at most that many respondents,
+        respondents themselves are resampled (the ordinary percentile bootstrap). With more, the
+        respondents are dealt at random (seeded) into that many equal groups and the groups are
+        resampled (the "random groups" bootstrap): every replicate still uses the whole sample,
+        so the intervals are for the full ``n``, and a replicate costs a weighted sum of the
+        groups' sufficient statistics instead of a pass over the data. One pass (sums and cross
+        products per group) plus 500 replicates keeps 1 M respondents × 20 touchpoints to
+        seconds; with 2 000 groups the interval ends carry a few per cent of Monte Carlo
+        error, like any 500-replicate bootstrap.
     seed
         Seed of the generator (same inputs and seed, same intervals).
 
@@ -110,7 +113,7 @@ def key_drivers(
           respondents with the outcome, or rated identically by everyone);
         - ``r2``: R² of the outcome on all touchpoints in the model (same on every row);
         - ``outcome``, ``n_model`` (respondents with the outcome and at least one rated touchpoint),
-          ``n_bootstrap``, ``bootstrap_sample`` (respondents per replicate);
+          ``n_bootstrap``, ``bootstrap_units`` (resampled units: respondents, or random groups);
         - ``suppressed``: True when the touchpoint's ``n`` is below ``min_group_size``
           (its figures are NaN).
 
@@ -130,8 +133,8 @@ def key_drivers(
         raise ValueError(f"outcome={outcome!r} is not allowed; use one of {', '.join(map(repr, OUTCOMES))}")
     if not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 0:
         raise ValueError(f"n_bootstrap={n_bootstrap!r} must be a whole number ≥ 0 (0 = no intervals)")
-    if not isinstance(bootstrap_sample, (int, np.integer)) or bootstrap_sample < 2:
-        raise ValueError(f"bootstrap_sample={bootstrap_sample!r} must be a whole number ≥ 2")
+    if not isinstance(bootstrap_groups, (int, np.integer)) or bootstrap_groups < 2:
+        raise ValueError(f"bootstrap_groups={bootstrap_groups!r} must be a whole number ≥ 2")
     brand = check_brand(ds, brand)
     resp = respondents_frame(ds, None, brand, "key_drivers").drop_duplicates("respondent_id")
     if outcome is None:
@@ -164,13 +167,15 @@ def key_drivers(
     m_used = 0
     if usable.any() and n_model >= max(ds.min_group_size, 3) and np.nanstd(y) > 0:
         z = np.column_stack([matrix[:, usable], y])
-        corr = _pairwise_corr(z)
+        groups = _group_sums(z, bootstrap_groups, seed)
+        corr = _corr_from_sums(*(part.sum(axis=0) for part in groups))
         rw, r2 = _relative_weights(corr)
         out.loc[usable, "correlation"] = corr[:-1, -1]
         out.loc[usable, "derived_importance"] = rw
         out.loc[usable, "share"] = rw / r2 if r2 > 0 else np.nan
         if n_bootstrap > 0:
-            (lo, hi, slo, shi), m_used = _bootstrap(z, rw, r2, n_bootstrap, bootstrap_sample, seed)
+            lo, hi, slo, shi = _bootstrap(groups, n_bootstrap, seed)
+            m_used = len(groups[0])
             out.loc[usable, "low"], out.loc[usable, "high"] = lo, hi
             out.loc[usable, "share_low"], out.loc[usable, "share_high"] = slo, shi
     out["rank"] = out["derived_importance"].rank(ascending=False, method="min").astype("Int64")
@@ -180,7 +185,7 @@ def key_drivers(
     out["outcome"] = outcome
     out["n_model"] = n_model
     out["n_bootstrap"] = int(n_bootstrap)
-    out["bootstrap_sample"] = int(m_used)
+    out["bootstrap_units"] = int(m_used)
     stage_of = {t.id: t.stage for t in ds.journey.touchpoints}
     out["label"] = [ds.journey.label("touchpoint", t) for t in out["touchpoint"]]
     out["stage"] = out["touchpoint"].map(stage_of)
@@ -309,25 +314,49 @@ def _wide(ratings: pd.DataFrame, resp: pd.DataFrame, outcome: str, touchpoints: 
     return matrix, y
 
 
-def _pairwise_corr(z: np.ndarray) -> np.ndarray:
-    """Pearson correlations of the columns of ``z``, each pair over the rows where both are present.
+def _group_sums(z: np.ndarray, groups: int, seed: int) -> tuple[np.ndarray, ...]:
+    """Per-group sufficient statistics of pairwise correlations: ``(n, s, q, c)``, each ``(groups, p, p)``.
 
-    Same definition as ``pandas.DataFrame.corr()``; pairs with fewer than two common rows or no
-    spread get 0 (no information), the diagonal 1.
+    ``n[g, j, k]`` counts rows of group g where columns j and k are both present, ``s[g, j, k]``
+    sums column j over those rows, ``q`` sums its squares, ``c`` sums the products of j and k.
+    Values are centred on the column means first to keep the sums well conditioned. With at most
+    ``groups`` rows each row is its own group; otherwise rows are shuffled (seeded) into ``groups``
+    groups of equal size (the last ones one row shorter).
     """
+    rows = len(z)
     present = ~np.isnan(z)
     centred = np.where(present, z - np.nanmean(z, axis=0), 0.0)
-    m = present.astype("float64")
-    n = m.T @ m
-    s = centred.T @ m  # s[j, k]: sum of column j over rows where k is present too
-    q = (centred**2).T @ m
-    c = centred.T @ centred
+    mask = present.astype("float64")
+    if rows <= groups:
+        size, count = 1, rows
+    else:
+        order = np.random.default_rng([seed, 1]).permutation(rows)
+        centred, mask = centred[order], mask[order]
+        size, count = -(-rows // groups), groups
+    pad = size * count - rows  # padding rows have mask 0 and contribute nothing
+    if pad:
+        centred = np.vstack([centred, np.zeros((pad, z.shape[1]))])
+        mask = np.vstack([mask, np.zeros((pad, z.shape[1]))])
+    centred = centred.reshape(count, size, -1)
+    mask = mask.reshape(count, size, -1)
+    centred_t, mask_t = centred.transpose(0, 2, 1), mask.transpose(0, 2, 1)
+    return mask_t @ mask, centred_t @ mask, (centred_t**2) @ mask, centred_t @ centred
+
+
+def _corr_from_sums(n: np.ndarray, s: np.ndarray, q: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Pairwise-complete Pearson correlations (as ``pandas.DataFrame.corr()``) from summed statistics.
+
+    Works on one ``(p, p)`` set of sums or a stack ``(..., p, p)``. Pairs with fewer than two
+    common rows or no spread get 0 (no information); the diagonal is 1.
+    """
+    s_t = np.swapaxes(s, -1, -2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cov = c - s * s.T / n
+        cov = c - s * s_t / n
         var = q - s**2 / n
-        corr = cov / np.sqrt(var * var.T)
+        corr = cov / np.sqrt(var * np.swapaxes(var, -1, -2))
     corr = np.where((n >= 2) & np.isfinite(corr), np.clip(corr, -1, 1), 0.0)
-    np.fill_diagonal(corr, 1.0)
+    idx = np.arange(corr.shape[-1])
+    corr[..., idx, idx] = 1.0
     return corr
 
 
@@ -344,25 +373,21 @@ def _relative_weights(corr: np.ndarray) -> tuple[np.ndarray, float]:
     return weights, float(weights.sum())
 
 
-def _bootstrap(z: np.ndarray, rw: np.ndarray, r2: float, reps: int, sample: int, seed: int) -> tuple[tuple[np.ndarray, ...], int]:
-    """95 % intervals of the weights and shares: percentile bootstrap, m-out-of-n rescaled for large n."""
+def _bootstrap(groups: tuple[np.ndarray, ...], reps: int, seed: int) -> tuple[np.ndarray, ...]:
+    """95 % percentile intervals of the weights and their shares, resampling the groups with replacement."""
     rng = np.random.default_rng(seed)
-    n = len(z)
-    if n > sample:
-        base = z[rng.choice(n, size=sample, replace=False)]
-        rw_m, r2_m = _relative_weights(_pairwise_corr(base))
-        scale = np.sqrt(sample / n)
-    else:
-        base, rw_m, r2_m, scale = z, rw, r2, 1.0
-    m = len(base)
-    weights = np.empty((reps, len(rw)))
-    shares = np.empty((reps, len(rw)))
+    count = len(groups[0])
+    draws = rng.multinomial(count, np.full(count, 1.0 / count), size=reps).astype("float64")
+    width = groups[0].shape[-1]
+    # All replicates' sums in one matrix product: (reps × groups) @ (groups × everything).
+    stacked = np.concatenate([part.reshape(count, -1) for part in groups], axis=1)
+    sums = (draws @ stacked).reshape(reps, 4, width, width)
+    weights = np.empty((reps, width - 1))
     for b in range(reps):
-        w, total = _relative_weights(_pairwise_corr(base[rng.integers(0, m, size=m)]))
-        weights[b] = w
-        shares[b] = w / total if total > 0 else np.nan
-    share_m = rw_m / r2_m if r2_m > 0 else np.full(len(rw), np.nan)
-    share = rw / r2 if r2 > 0 else np.full(len(rw), np.nan)
-    dw = np.quantile(weights - rw_m, [0.025, 0.975], axis=0) * scale
-    ds_ = np.nanquantile(shares - share_m, [0.025, 0.975], axis=0) * scale
-    return (np.clip(rw + dw[0], 0, None), rw + dw[1], np.clip(share + ds_[0], 0, 1), np.clip(share + ds_[1], 0, 1)), m
+        weights[b], _ = _relative_weights(_corr_from_sums(*sums[b]))
+    totals = weights.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(totals > 0, weights / totals, np.nan)
+    low, high = np.quantile(weights, [0.025, 0.975], axis=0)
+    share_low, share_high = np.nanquantile(shares, [0.025, 0.975], axis=0) if np.isfinite(shares).any() else (np.full(width - 1, np.nan),) * 2
+    return low, high, share_low, share_high
