@@ -65,8 +65,8 @@ PLANTED: dict[str, dict[str, Any]] = {
         "churn": {"detractors": 0.45, "passives": 0.22, "promoters": 0.10},
         "intrusive": {
             "touchpoint": "newsletter_promo",
-            # drawn with mean 6.5, at most three a day: about 5.9 per recipient in the data
-            "mean_contacts_per_recipient": 5.9,
+            # drawn with mean 6.5, at most three a day: about 6.2 per recipient in the data
+            "mean_contacts_per_recipient": 6.2,
             "heavy_threshold": 10,
             # heavily contacted customers lose this extra share of their purchases
             "heavy_extra_drop": 0.25,
@@ -90,7 +90,8 @@ PLANTED: dict[str, dict[str, Any]] = {
         # the competitor serves a better breakfast: its gap there is about -0.4
         "negative_gap": {"touchpoint": "breakfast", "brand": "Quayside Hotel", "gap": -1.2, "competitor_gap": -0.4},
         "segment_gap": {"touchpoint": "wifi", "column": "trip_type", "value": "business", "gap": -1.0, "others_gap": 0.0},
-        "moment_of_truth": {"touchpoint": "room_comfort", "overall_weight": 0.55},
+        # the strongest driver of overall satisfaction, performing at par (gap about 0)
+        "key_driver": {"touchpoint": "room_comfort", "overall_weight": 0.55},
         "churn": {"detractors": 0.40, "passives": 0.20, "promoters": 0.08},
     },
 }
@@ -506,13 +507,13 @@ def _lifecycle(n: int, rng: np.random.Generator, journey: Journey, comps: tuple[
     first_day = day.copy()
     aw_online = ["search_engine", "social_ad", "influencer_post", "shop_window"]
     aw_store = ["shop_window", "social_ad", "search_engine", "influencer_post"]
-    first_aw = np.where(online_research, _pick(rng, aw_online, [0.4, 0.3, 0.2, 0.1], n), _pick(rng, aw_store, [0.6, 0.2, 0.1, 0.1], n))
+    first_aw = np.where(online_research, _pick(rng, aw_online, [0.4, 0.3, 0.2, 0.1], n), _pick(rng, aw_store, [0.8, 0.1, 0.05, 0.05], n))
     for tp in aw_online:
         sel = first_aw == tp
         log.single(idx[sel], day[sel], tp)
     second = rng.random(n) < 0.3
     day = day + np.where(second, _gap_days(rng, n, 2.0), 0)
-    second_tp = _pick(rng, ["social_ad", "influencer_post", "search_engine", "shop_window"], [0.35, 0.25, 0.25, 0.15], n)
+    second_tp = np.where(online_research, _pick(rng, aw_online, [0.25, 0.35, 0.25, 0.15], n), _pick(rng, aw_store, [0.8, 0.1, 0.05, 0.05], n))
     for tp in aw_online:
         sel = second & (second_tp == tp)
         log.single(idx[sel], day[sel], tp)
@@ -564,8 +565,9 @@ def _lifecycle(n: int, rng: np.random.Generator, journey: Journey, comps: tuple[
             store_only_mask = mask[purchase_store]
     day[store_c] += np.where(mode[store_c] == 3, _gap_days(rng, len(store_c), 3.0), 0)
 
-    # Newsletter: 60 % of those who consider get promotional emails, many of them.
-    recipients = idx[considers & (rng.random(n) < 0.6)]
+    # Newsletter: 75 % of those who research online (they left their email on the site or app)
+    # get promotional emails, many of them.
+    recipients = idx[considers & online_research & (rng.random(n) < 0.75)]
     # They fall between the first contact and the decision visit: a short, crowded window (the
     # pressure), at most three a day, and a journey that still ends where the customer stopped.
     start = first_day[recipients] + 1
@@ -927,7 +929,7 @@ def _hotel(n: int, rng: np.random.Generator, journey: Journey, comps: tuple[str,
     seg = planted["segment_gap"]
     ratings, respondents = _survey(
         rng, arr, log.tps, customers, journey, comps, stayed, books, _HOTEL_SCORES, _HOTEL_PANEL_TP, ({"_": -0.2, "breakfast": 0.9},) * len(comps),
-        planted["moment_of_truth"]["touchpoint"], planted["churn"], truth_weight=planted["moment_of_truth"]["overall_weight"],
+        planted["key_driver"]["touchpoint"], planted["churn"], truth_weight=planted["key_driver"]["overall_weight"],
         segment_shift=(seg["column"], seg["value"], seg["touchpoint"], seg["gap"] - seg["others_gap"]),
     )
     return events, customers, ratings, respondents

@@ -264,12 +264,13 @@ def test_hotel_planted_wifi_gap_for_business_travellers(hotel):
     assert gaps.drop(seg["value"]).abs().max() < 0.2
 
 
-def test_hotel_planted_moment_of_truth(hotel):
+def test_hotel_planted_key_driver(hotel):
     r = _clean_ratings(hotel)
     wide = r[r["brand"] == hotel.journey.brand].pivot_table(index="respondent_id", columns="touchpoint", values="perception")
     overall = hotel.respondents.set_index("respondent_id")["overall"].reindex(wide.index)
     corr = wide.corrwith(overall).sort_values(ascending=False)
-    assert corr.index[0] == HOTEL["moment_of_truth"]["touchpoint"]
+    assert corr.index[0] == HOTEL["key_driver"]["touchpoint"]
+    assert corr.iloc[0] > corr.iloc[1] + 0.2
 
 
 # ---------------------------------------------------------------------- files
