@@ -696,7 +696,15 @@ def _to_timestamp(s: pd.Series, tz: str, date_only_naive: bool = False) -> tuple
         out = s.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
         return out.reset_index(drop=True), np.zeros(n, dtype=bool), "typed (with time zone)"
     if pd.api.types.is_datetime64_dtype(s.dtype):
-        return _localise(s.reset_index(drop=True), tz).astype("datetime64[us]"), np.zeros(n, dtype=bool), "typed"
+        values = s.reset_index(drop=True).astype("datetime64[us]")
+        if date_only_naive:
+            midnight = (values == values.dt.normalize()).to_numpy(bool)
+            out = values.copy()
+            timed = ~midnight & values.notna().to_numpy(bool)
+            if timed.any():
+                out[timed] = _localise(values[timed], tz).to_numpy()
+            return out, np.zeros(n, dtype=bool), "typed"
+        return _localise(values, tz), np.zeros(n, dtype=bool), "typed"
     text = _to_str(s).reset_index(drop=True)
     blank = text.isna().to_numpy(bool)
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
@@ -936,7 +944,9 @@ def _attributes(frame: pd.DataFrame, skip: tuple[str, ...], decimal: str) -> dic
             continue
         values, bad = _to_number(s, decimal)
         filled = ~np.isnan(values)
-        if filled.any() and not bad.any():
+        # Codes such as postcodes or phone numbers keep their leading zeros as text.
+        coded = bool(_to_str(s).str.match(r"^[+0]\d").fillna(False).any())
+        if filled.any() and not bad.any() and not coded:
             whole = np.all(np.mod(values[filled], 1) == 0)
             out[col] = pd.Series(values).astype("Int64") if whole else pd.Series(values)
             continue

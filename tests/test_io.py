@@ -455,3 +455,10 @@ def test_load_output_feeds_an_analysis() -> None:
     ds = load({"events": _events()}, journey=JOURNEY)
     result = jv.funnel(ds)
     assert len(result) == len(JOURNEY.stages)
+
+
+def test_typed_respondent_dates_are_not_shifted_and_codes_keep_leading_zeros() -> None:
+    respondents = pd.DataFrame({"respondent_id": ["r1", "r2", "r3"], "date": pd.to_datetime(["2025-03-21 00:00", "2025-03-22 00:00", "2025-03-22 12:00"]), "postcode": ["01000", "75001", "13001"]})
+    ds = load({"ratings": _ratings(), "respondents": respondents}, journey=JOURNEY)
+    assert ds.respondents["date"].tolist() == [pd.Timestamp("2025-03-21"), pd.Timestamp("2025-03-22"), pd.Timestamp("2025-03-22 11:00")]
+    assert ds.respondents["postcode"].tolist() == ["01000", "75001", "13001"]
