@@ -639,11 +639,13 @@ def _lifecycle(n: int, rng: np.random.Generator, journey: Journey, comps: tuple[
     bday = buy_time[buyers] // _DAY
 
     # Delivery: online orders are confirmed by email, tracked, delivered home or collected;
-    # a quarter of store buyers have bulky items delivered home.
+    # a quarter of store buyers have bulky items delivered home, and most of the others take an
+    # e-receipt (the same confirmation email) with the goods they carry home.
     home = np.where(online_buy, rng.random(len(buyers)) < 0.7, rng.random(len(buyers)) < 0.25)
-    confirmed = online_buy | home
+    shipped = online_buy | home
+    confirmed = shipped | (rng.random(len(buyers)) < 0.65)
     log.add(buyers[confirmed], buy_time[buyers[confirmed]] + rng.integers(60, 400, size=int(confirmed.sum())), log.code["order_confirmation"])
-    tracks = confirmed & (rng.random(len(buyers)) < 0.65)
+    tracks = shipped & (rng.random(len(buyers)) < 0.65)
     t_day = bday + _gap_days(rng, len(buyers), 1.0)
     log.single(buyers[tracks], t_day[tracks], "delivery_tracking")
     d_day = np.maximum(bday + 3 + rng.integers(0, 8, size=len(buyers)), t_day + 1)
