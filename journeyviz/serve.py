@@ -26,6 +26,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .dashboard import DATA_ENV
 
@@ -115,6 +116,7 @@ class VoilaServer:
     process: subprocess.Popen
     port: int
     log_path: Path | None = None
+    _log_file: Any = None
 
     @property
     def url(self) -> str:
@@ -135,6 +137,9 @@ class VoilaServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
 
     def __enter__(self) -> "VoilaServer":
         return self
@@ -167,10 +172,11 @@ def start(
         stdout=out,
         stderr=subprocess.STDOUT,
     )
-    server = VoilaServer(proc, port, log)
+    server = VoilaServer(proc, port, log, out if log else None)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            server.stop()
             raise RuntimeError(f"Voilà exited with status {proc.returncode}:\n{server.log()[-3000:]}")
         try:
             with urllib.request.urlopen(server.url, timeout=2) as response:
