@@ -25,3 +25,4 @@ from .analyses.brands import compare_brands
 from .analyses.churn import churn_by_experience
 
 # charts
+from . import charts

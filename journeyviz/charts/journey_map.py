@@ -415,9 +415,16 @@ def journey_map(
     lane_height = 46
     map_height = max(120, lane_height * len(lanes))
     grid_axis = alt.Axis(values=list(range(n_slots)), labels=False, ticks=False, domain=False, grid=True, gridColor="#EEEEEE", title=None)
-    x = alt.X("slot:Q", scale=x_scale, axis=grid_axis)
+    # Wide columns: touchpoint names written in full on a row of their own; narrow: angled axis labels
+    # under the last panel (the map itself when there is no curve).
+    wide = width_per >= 90
+    label_expr = f"({json.dumps(list(data['name']), ensure_ascii=False)})[datum.value]"
+    label_axis = alt.Axis(values=list(range(n_slots)), labelExpr=label_expr, labelAngle=-40, labelAlign="right", labelBaseline="top", labelOverlap=False, labelLimit=220, grid=True, gridColor="#EEEEEE", ticks=False, domain=False, title=None, labelFontSize=11)
+    map_axis = label_axis if (not wide and value is None) else grid_axis
+    x = alt.X("slot:Q", scale=x_scale, axis=map_axis)
     y = alt.Y("lane:N", sort=lanes, scale=alt.Scale(domain=lanes), title=None, axis=alt.Axis(labelFontWeight="bold", ticks=False, domain=False, labelPadding=8))
-    bands = alt.Chart(stages).mark_rect(opacity=0.5).encode(x=alt.X("x:Q", scale=x_scale, axis=None), x2="x2:Q", color=alt.Color("band:N", scale=alt.Scale(domain=["a", "b"], range=["#F3F3F3", "#FFFFFF"]), legend=None))
+    # Alternate stage backgrounds; on the fill channel so they never share the marks' colour scale.
+    bands = alt.Chart(stages).mark_rect(opacity=0.5).encode(x=alt.X("x:Q", scale=x_scale, axis=map_axis), x2="x2:Q", fill=alt.Fill("band:N", scale=alt.Scale(domain=["a", "b"], range=["#F3F3F3", "#FFFFFF"]), legend=None))
     base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
     if value is None:
         fill = alt.Color("objective:N", scale=palette.objective_scale(), legend=None)
@@ -444,13 +451,6 @@ def journey_map(
         layers.append(base.transform_filter("datum.mot").mark_point(shape=_STAR, filled=False, size=900, strokeWidth=2, color=palette.VERMILLION).properties(name="moments_of_truth"))
     if data["friction_flag"].any():
         layers.append(base.transform_filter("datum.friction_flag").mark_text(text="!", fontSize=18, fontWeight="bold", color=palette.VERMILLION, dx=13, dy=-13).properties(name="frictions"))
-    # Wide columns: touchpoint names written in full on a row of their own; narrow: angled axis labels
-    # under the last panel.
-    wide = width_per >= 90
-    label_expr = f"({json.dumps(list(data['name']), ensure_ascii=False)})[datum.value]"
-    label_axis = alt.Axis(values=list(range(n_slots)), labelExpr=label_expr, labelAngle=-40, labelAlign="right", labelBaseline="top", labelOverlap=False, labelLimit=220, grid=True, gridColor="#EEEEEE", ticks=False, domain=False, title=None, labelFontSize=11)
-    if not wide and value is None:
-        layers[1] = layers[1].encode(x=alt.X("slot:Q", scale=x_scale, axis=label_axis))
     map_panel = alt.layer(*layers).properties(width=width, height=map_height, name="map")
     panels = [headers, map_panel]
     if wide:
