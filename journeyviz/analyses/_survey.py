@@ -6,6 +6,10 @@ vectorised pandas/numpy; statistics themselves come from :mod:`journeyviz.analys
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -32,43 +36,159 @@ def check_brand(ds: Dataset, brand: str | None) -> str:
     """Our brand by default; otherwise a brand present in the data (ValueError naming the choices)."""
     if brand is None:
         return ds.brand
-    known = ds.brands()
+    known = survey_brands(ds)
     if brand not in known:
         raise ValueError(f"brand={brand!r} is not in the data; use one of {known}")
     return brand
 
 
-def ratings_frame(ds: Dataset, analysis: str) -> pd.DataFrame:
-    """The ratings table with every canonical column present (brand defaults to ours)."""
-    ds.require("ratings", analysis=analysis)
-    r = ds.ratings
-    missing = [c for c in ("respondent_id", "perception") if c not in r.columns]
-    if missing:
-        raise ValueError(f"{analysis}: the ratings table lacks column(s) {missing}; it needs respondent_id, touchpoint or stage, perception")
-    out = pd.DataFrame({"respondent_id": r["respondent_id"].astype("string")})
-    out["brand"] = r["brand"].astype("string").fillna(ds.brand) if "brand" in r else ds.brand
-    out["touchpoint"] = r["touchpoint"].astype("string") if "touchpoint" in r else pd.Series(pd.NA, index=r.index, dtype="string")
+def survey_brands(ds: Dataset) -> list[str]:
+    """Brands in ratings, respondents or events: ours first, then competitors alphabetically.
+
+    Same answer as ``Dataset.brands()``, read from the coded survey so that a million-row
+    ratings table is not turned into a Python set on every call.
+    """
+    survey = coded(ds)
+    found = set(survey.brands)
+    if ds.events is not None and "brand" in ds.events.columns:
+        found |= set(ds.engine.to_pandas(ds.events.select("brand").distinct())["brand"].dropna())
+    return [ds.brand, *sorted(found - {ds.brand})]
+
+
+@dataclass
+class _Coded:
+    """The survey tables with integer respondent codes and categorical ids (see :func:`coded`)."""
+
+    ratings: pd.DataFrame | None
+    respondents: pd.DataFrame | None
+    keep: np.ndarray | None
+    brands: list[str]
+
+
+_CACHE: dict[tuple[int, int], tuple[Any, Any, Any, _Coded]] = {}
+_CACHE_SIZE = 4
+
+
+def coded(ds: Dataset) -> _Coded:
+    """The ratings and respondents in a form every survey analysis can group quickly.
+
+    Respondent ids become integer codes (a respondent's code is its row among the unique
+    respondents; ids only found in ratings get codes after those), and brand, touchpoint and
+    stage become categoricals. Hashing a million string ids takes seconds, so the result is kept
+    for the few most recent tables and reused while the same frames, unchanged in length,
+    columns and column sums, are passed again. Codes never leave the analyses.
+    """
+    key = (id(ds.ratings), id(ds.respondents))
+    stamp = (_fingerprint(ds.ratings), _fingerprint(ds.respondents), ds.brand)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0]() is ds.ratings and hit[1]() is ds.respondents and hit[2] == stamp:
+        return hit[3]
+    result = _build_coded(ds)
+    _CACHE[key] = (_ref(ds.ratings), _ref(ds.respondents), stamp, result)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    return result
+
+
+def _ref(frame: pd.DataFrame | None) -> Any:
+    return (lambda: None) if frame is None else weakref.ref(frame)
+
+
+def _fingerprint(frame: pd.DataFrame | None) -> tuple | None:
+    if frame is None:
+        return None
+    sums = []
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            sums.append(float(np.nansum(values.to_numpy(dtype="float64", na_value=np.nan))))
+    return (len(frame), tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), tuple(sums))
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    return values if pd.api.types.is_string_dtype(values) else values.astype("str").where(values.notna())
+
+
+def _categorical(values: pd.Series, fill: str | None = None) -> pd.Categorical:
+    codes, uniques = pd.factorize(values)
+    categories = [str(u) for u in uniques]
+    if fill is not None and (codes < 0).any():
+        if fill not in categories:
+            categories.append(fill)
+        codes = np.where(codes < 0, categories.index(fill), codes)
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
+def _build_coded(ds: Dataset) -> _Coded:
+    resp_out = keep = None
+    resp_ids = pd.Series([], dtype="str")
+    brands: set[str] = set()
+    if ds.respondents is not None:
+        resp = ds.respondents
+        if "respondent_id" not in resp.columns:
+            raise ValueError("the respondents table lacks 'respondent_id'; map your respondent identifier to it in jv.load")
+        ids = _as_text(resp["respondent_id"])
+        keep = ~ids.duplicated().to_numpy()
+        resp = resp[keep]
+        resp_ids = ids[keep]
+        resp_out = pd.DataFrame({"respondent_id": np.arange(len(resp), dtype="int64")})
+        resp_out["brand"] = _categorical(resp["brand"], ds.brand) if "brand" in resp else pd.Categorical([ds.brand] * len(resp))
+        for col in ("overall", "nps", "ces"):
+            resp_out[col] = pd.to_numeric(resp[col], errors="coerce").astype("float64").to_numpy() if col in resp else np.nan
+        resp_out["churned"] = resp["churned"].astype("boolean").array if "churned" in resp else pd.array([pd.NA] * len(resp), dtype="boolean")
+        brands |= set(resp_out["brand"].cat.categories[np.unique(resp_out["brand"].cat.codes)])
+    ratings_out = None
+    if ds.ratings is not None:
+        r = ds.ratings
+        missing = [c for c in ("respondent_id", "perception") if c not in r.columns]
+        if missing:
+            raise ValueError(f"the ratings table lacks column(s) {missing}; it needs respondent_id, touchpoint or stage, perception")
+        codes, _ = pd.factorize(pd.concat([resp_ids, _as_text(r["respondent_id"])], ignore_index=True))
+        ratings_out = pd.DataFrame({"respondent_id": codes[len(resp_ids):].astype("int64")})
+        ratings_out["brand"] = _categorical(r["brand"], ds.brand) if "brand" in r else pd.Categorical([ds.brand] * len(r))
+        touchpoint = _categorical(r["touchpoint"]) if "touchpoint" in r else pd.Categorical([None] * len(r), categories=[])
+        ratings_out["touchpoint"] = touchpoint
+        ratings_out["stage"] = _stages(ds, r, touchpoint)
+        for col in _VALUES:
+            ratings_out[col] = pd.to_numeric(r[col], errors="coerce").astype("float64").to_numpy() if col in r else np.nan
+        brands |= set(ratings_out["brand"].cat.categories[np.unique(ratings_out["brand"].cat.codes)])
+    return _Coded(ratings_out, resp_out, keep, sorted(brands))
+
+
+def _stages(ds: Dataset, r: pd.DataFrame, touchpoint: pd.Categorical) -> pd.Categorical:
+    """The stage of each rating: its own ``stage`` value, else its touchpoint's stage in the journey."""
+    stage_of = {t.id: t.stage for t in ds.journey.touchpoints}
     if "stage" in r:
-        out["stage"] = r["stage"].astype("string")
+        codes, uniques = pd.factorize(r["stage"])
+        categories = [str(u) for u in uniques]
     else:
-        stage_of = {t.id: t.stage for t in ds.journey.touchpoints}
-        out["stage"] = out["touchpoint"].map(stage_of).astype("string")
-    for col in _VALUES:
-        out[col] = pd.to_numeric(r[col], errors="coerce").astype("float64") if col in r else np.nan
-    return out
+        codes, categories = np.full(len(r), -1), []
+    need = (codes < 0) & (touchpoint.codes >= 0)
+    if need.any():
+        from_tp = [stage_of.get(t) for t in touchpoint.categories]
+        categories += [st for st in dict.fromkeys(from_tp) if st is not None and st not in categories]
+        position = {st: i for i, st in enumerate(categories)}
+        tp_to_stage = np.array([position.get(st, -1) if st is not None else -1 for st in from_tp] or [-1])
+        codes = np.where(need, tp_to_stage[np.clip(touchpoint.codes, 0, None)], codes)
+    return pd.Categorical.from_codes(codes, categories=categories)
+
+
+def ratings_frame(ds: Dataset, analysis: str) -> pd.DataFrame:
+    """The coded ratings: ``respondent_id`` (integer code), ``brand``, ``touchpoint``, ``stage``
+    (categoricals), ``perception``, ``expectation``, ``importance`` (float64, NaN = not rated)."""
+    ds.require("ratings", analysis=analysis)
+    return coded(ds).ratings
 
 
 def respondents_frame(ds: Dataset, by: str | None, brand: str | None, analysis: str) -> pd.DataFrame:
-    """Respondents of ``brand`` (all when None) with canonical score columns and, when asked, ``by``."""
+    """Unique respondents of ``brand`` (all when None): ``respondent_id`` (integer code, as in
+    :func:`ratings_frame`), ``brand``, ``overall``, ``nps``, ``ces``, ``churned`` and, when asked, ``by``."""
     ds.require("respondents", analysis=analysis)
-    resp = ds.respondents_by(by)
-    out = pd.DataFrame({"respondent_id": resp["respondent_id"].astype("string")})
-    out["brand"] = resp["brand"].astype("string").fillna(ds.brand) if "brand" in resp else ds.brand
-    for col in ("overall", "nps", "ces"):
-        out[col] = pd.to_numeric(resp[col], errors="coerce").astype("float64") if col in resp else np.nan
-    out["churned"] = resp["churned"].astype("boolean") if "churned" in resp else pd.Series(pd.NA, index=resp.index, dtype="boolean")
+    survey = coded(ds)
+    out = survey.respondents
     if by is not None:
-        out["by"] = resp["by"].astype("string")
+        values = ds.respondents_by(by)["by"].to_numpy()[survey.keep]
+        out = out.assign(by=_categorical(pd.Series(values, dtype="str")))
     if brand is not None:
         out = out[out["brand"] == brand]
     return out.reset_index(drop=True)
@@ -101,8 +221,11 @@ def cell_values(
         frame = frame.groupby(["respondent_id", "cell", *brand_col], sort=False, observed=True)[list(columns)].mean().reset_index()
     if by is not None:
         resp = respondents_frame(ds, by, None, analysis)
-        lookup = resp.drop_duplicates("respondent_id").set_index("respondent_id")["by"]
-        frame.insert(1, "by", frame["respondent_id"].map(lookup).fillna(UNKNOWN).astype("string"))
+        categories = [*resp["by"].cat.categories, UNKNOWN] if UNKNOWN not in resp["by"].cat.categories else list(resp["by"].cat.categories)
+        lookup = np.append(resp["by"].cat.codes.to_numpy(), categories.index(UNKNOWN))
+        # Respondents only found in ratings have codes past the respondents table: "(unknown)".
+        by_codes = lookup[np.minimum(frame["respondent_id"].to_numpy(), len(resp))]
+        frame.insert(1, "by", pd.Categorical.from_codes(by_codes, categories=categories))
     return frame.reset_index(drop=True)
 
 
@@ -114,6 +237,9 @@ def decorate(frame: pd.DataFrame, ds: Dataset, level: str, by: str | None, extra
     attribute's name) is the first column.
     """
     out = frame.copy()
+    for col in ("cell", "by"):
+        if col in out and isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype("object")
     if level == "touchpoint":
         order = {tp: i for i, tp in enumerate(ds.journey.catalogue()["touchpoint"])}
         stage_of = {t.id: t.stage for t in ds.journey.touchpoints}

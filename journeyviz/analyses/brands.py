@@ -9,7 +9,7 @@ from scipy import stats
 
 from ..dataset import Dataset
 from . import _stats
-from ._survey import cell_values, check_by, decorate, respondents_frame, summary, welch
+from ._survey import cell_values, check_by, decorate, respondents_frame, summary, survey_brands, welch
 
 LEVELS = ("touchpoint", "stage")
 METRICS = ("perception", "nps", "reach", "conversion")
@@ -78,7 +78,7 @@ def compare_brands(ds: Dataset, level: str = "touchpoint", by: str | None = None
     if ds.ratings is None and ds.respondents is None:
         raise ValueError("compare_brands needs a 'ratings' or 'respondents' table with a brand column; add ratings.csv or respondents.csv to jv.load")
     ours = ds.brand
-    competitors = ds.competitors()
+    competitors = survey_brands(ds)[1:]
     keys = (["by"] if by else []) + ["competitor", "metric", "cell"]
     parts = []
     if ds.ratings is not None:

@@ -103,7 +103,9 @@ def key_drivers(
           (over those ``n``);
         - ``derived_importance``, ``low``, ``high``: the relative weight — the part of the
           outcome's variance (R², 0–1) attributed to the touchpoint — with its 95 % bootstrap
-          interval; the weights of all touchpoints in the model add up to ``r2``;
+          interval (percentile interval re-centred so the bootstrap median sits on the estimate,
+          which removes the upward bias resampling gives small weights; clipped at 0); the
+          weights of all touchpoints in the model add up to ``r2``;
         - ``share``, ``share_low``, ``share_high``: the relative weight as a share of ``r2``
           (0–1; shares add up to 1) with its bootstrap interval;
         - ``rank``: 1 = most important (by ``derived_importance``);
@@ -174,7 +176,7 @@ def key_drivers(
         out.loc[usable, "derived_importance"] = rw
         out.loc[usable, "share"] = rw / r2 if r2 > 0 else np.nan
         if n_bootstrap > 0:
-            lo, hi, slo, shi = _bootstrap(groups, n_bootstrap, seed)
+            lo, hi, slo, shi = _bootstrap(groups, rw, n_bootstrap, seed)
             m_used = len(groups[0])
             out.loc[usable, "low"], out.loc[usable, "high"] = lo, hi
             out.loc[usable, "share_low"], out.loc[usable, "share_high"] = slo, shi
@@ -373,8 +375,8 @@ def _relative_weights(corr: np.ndarray) -> tuple[np.ndarray, float]:
     return weights, float(weights.sum())
 
 
-def _bootstrap(groups: tuple[np.ndarray, ...], reps: int, seed: int) -> tuple[np.ndarray, ...]:
-    """95 % percentile intervals of the weights and their shares, resampling the groups with replacement."""
+def _bootstrap(groups: tuple[np.ndarray, ...], estimate: np.ndarray, reps: int, seed: int) -> tuple[np.ndarray, ...]:
+    """95 % bootstrap intervals of the weights and their shares, resampling the groups with replacement."""
     rng = np.random.default_rng(seed)
     count = len(groups[0])
     draws = rng.multinomial(count, np.full(count, 1.0 / count), size=reps).astype("float64")
@@ -388,6 +390,20 @@ def _bootstrap(groups: tuple[np.ndarray, ...], reps: int, seed: int) -> tuple[np
     totals = weights.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(totals > 0, weights / totals, np.nan)
-    low, high = np.quantile(weights, [0.025, 0.975], axis=0)
-    share_low, share_high = np.nanquantile(shares, [0.025, 0.975], axis=0) if np.isfinite(shares).any() else (np.full(width - 1, np.nan),) * 2
-    return low, high, share_low, share_high
+    return (*_recentred(weights, estimate, 0.0, np.inf), *_recentred(shares, estimate / estimate.sum() if estimate.sum() > 0 else estimate * np.nan, 0.0, 1.0))
+
+
+def _recentred(replicates: np.ndarray, estimate: np.ndarray, floor: float, ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+    """The replicates' 2.5 % and 97.5 % quantiles moved so that their median sits on the estimate.
+
+    Resampling duplicates respondents, which adds noise to the correlations, and noise always
+    shares in R²: the bootstrap distribution of a small weight lies above the estimate, so a plain
+    percentile interval can miss it. Shifting by (estimate − bootstrap median) removes that bias
+    to first order; the ends are then clipped to the statistic's range.
+    """
+    if not np.isfinite(replicates).any() or not np.isfinite(estimate).any():
+        nan = np.full(replicates.shape[1], np.nan)
+        return nan, nan.copy()
+    low, median, high = np.nanquantile(replicates, [0.025, 0.5, 0.975], axis=0)
+    shift = estimate - median
+    return np.clip(low + shift, floor, ceiling), np.clip(high + shift, floor, ceiling)
