@@ -551,18 +551,17 @@ def _lifecycle(n: int, rng: np.random.Generator, journey: Journey, comps: tuple[
     twice = rng.random(len(store_c)) < 0.2
     store_tps = ["store_layout", "staff_greeting", "highlighted_product", "instore_advice", "return_policy"]
     store_p = np.array([0.8, 0.65, 0.45, 0.55, 0.25])
-    for visit, who_sel in ((0, twice), (1, np.ones(len(store_c), bool))):
-        who = store_c[who_sel]
-        mask = rng.random((len(who), 5)) < store_p
-        mask[~mask.any(axis=1), 0] = True
-        if visit == 0:
-            log.session(who, day[who], "store", store_tps, mask)
-            day[who] += _gap_days(rng, len(who), 4.0)
-        else:
-            purchase_store = mode[who] == 2
-            # store-only buyers pay at the end of this visit: the visit is built with the checkout below
-            log.session(who[~purchase_store], day[who[~purchase_store]], "store", store_tps, mask[~purchase_store])
-            store_only_mask = mask[purchase_store]
+    first = store_c[twice]
+    mask = rng.random((len(first), 5)) < store_p
+    mask[~mask.any(axis=1), 0] = True
+    log.session(first, day[first], "store", store_tps, mask)
+    day[first] += _gap_days(rng, len(first), 4.0)
+    main_mask = rng.random((len(store_c), 5)) < store_p
+    main_mask[~main_mask.any(axis=1), 0] = True
+    # store-only customers pay at the end of this visit, so theirs is written with the checkout below
+    browse = mode[store_c] == 3
+    log.session(store_c[browse], day[store_c[browse]], "store", store_tps, main_mask[browse])
+    store_only_mask = main_mask[~browse]
     day[store_c] += np.where(mode[store_c] == 3, _gap_days(rng, len(store_c), 3.0), 0)
 
     # Newsletter: 75 % of those who research online (they left their email on the site or app)
