@@ -349,3 +349,12 @@ def test_committed_samples_load_with_only_the_planted_rejections(tmp_path, name)
         assert dict(report.reasons) == expected.get(table, {}), table
     assert ds.report.rejected == sum(sum(v.values()) for v in expected.values())
     assert ds.report["ratings"].not_rated.get("perception", 0) > 0
+
+
+def test_parquet_sample_loads_without_rejections(tmp_path):
+    from journeyviz.io import load
+
+    folder = write_sample(tmp_path / "pq", customers=1_500, seed=9, format="parquet")
+    ds = load(folder, quarantine_dir=tmp_path / "q")
+    assert ds.report.rejected == 0
+    assert ds.report["events"].accepted == len(generate(customers=1_500, seed=9).events)
