@@ -60,10 +60,18 @@ def _labels(ds: Dataset) -> dict[str, str]:
 
 # ---------------------------------------------------------------------- behaviour
 def journey_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
-    """The journey map: stages and touchpoints (catalogue), with the shape of the journey in words."""
+    """The journey map: stages and touchpoints coloured by the gap, sized by reach, with the shape of the journey in words."""
+    from .analyses.audit import touchpoint_audit
+    from .analyses.gaps import satisfaction_gap
+    from .charts.journey_map import journey_map_table
+
     catalogue = ds.journey.catalogue()
     finding = fnd.journey_finding(catalogue, ds.journey.name, lang)
-    return Section(title("journey", lang), finding, _chart("journey_map.journey_map", catalogue, ds, lang, journey=ds.journey), catalogue)
+    audit = touchpoint_audit(ds) if ds.events is not None else None
+    has_gaps = ds.ratings is not None and not ds.ratings.empty
+    table = journey_map_table(ds.journey, audit=audit, gaps=satisfaction_gap(ds, level="touchpoint") if has_gaps else None)
+    emotion = satisfaction_gap(ds, level="stage") if has_gaps else None
+    return Section(title("journey", lang), finding, _chart("journey_map.journey_map", table, ds, lang, journey=ds.journey, emotion=emotion), table)
 
 
 def funnel_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
