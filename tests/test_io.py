@@ -10,7 +10,7 @@ import pytest
 
 import journeyviz as jv
 from journeyviz.dataset import EVENT_COLUMNS
-from journeyviz.io import REASONS, DataError, load
+from journeyviz.io import REASONS, load
 from journeyviz.journey import Scale
 
 
