@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -162,3 +164,22 @@ def test_bad_arguments_raise():
         compare_brands(_dataset(ratings, respondents), by="respondent_id")
     with pytest.raises(ValueError, match="needs a 'ratings' or 'respondents'"):
         compare_brands(Dataset(JOURNEY, get_engine()))
+
+
+def test_sample_competitor_leads_at_instore_advice(tmp_path):
+    from journeyviz import load
+    from journeyviz.samples import PLANTED
+
+    planted = PLANTED["lifecycle"]["competitor_lead"]
+    ds = load(Path(__file__).resolve().parents[1] / "data" / "samples" / "maison_lumiere", quarantine_dir=tmp_path)
+    table = compare_brands(ds)
+    cell = table[(table.metric == "perception") & (table.touchpoint == planted["touchpoint"])].set_index("competitor")
+    lead = cell.loc[planted["competitor"]]
+    assert lead["status"] == "lag"
+    # PLANTED gives the designed shift (0.8); the committed sample measures about 1.0 (its README
+    # says so), so the check is on the size's order, not on the design value inside the interval.
+    assert lead["high"] < 0 and abs(lead["difference"] + planted["difference"]) < 0.3
+    others = cell.drop(index=planted["competitor"])
+    assert (others["status"] != "lag").all()
+    lags = table[(table.metric == "perception") & (table.status == "lag")]
+    assert set(zip(lags.competitor, lags.touchpoint)) == {(planted["competitor"], planted["touchpoint"])}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -114,3 +116,16 @@ def test_missing_churn_column_raises_and_no_known_churn_gives_empty_table():
     full = churn_by_experience(_dataset(ratings, respondents))
     empty = churn_by_experience(_dataset(ratings, respondents.assign(churned=pd.array([pd.NA] * len(respondents), dtype="boolean"))))
     assert empty.empty and list(empty.columns) == list(full.columns)
+
+
+@pytest.mark.parametrize(("folder", "template"), [("maison_lumiere", "lifecycle"), ("hotel_en", "hotel")])
+def test_sample_churn_is_higher_after_a_bad_experience(tmp_path, folder, template):
+    from journeyviz import load
+    from journeyviz.samples import PLANTED
+
+    planted = PLANTED[template]["churn"]
+    ds = load(Path(__file__).resolve().parents[1] / "data" / "samples" / folder, quarantine_dir=tmp_path)
+    row = churn_by_experience(ds).query("definition == 'nps'").iloc[0]
+    assert row["churn_bad_low"] <= planted["detractors"] <= row["churn_bad_high"]
+    assert row["churn_good_low"] <= planted["promoters"] <= row["churn_good_high"]
+    assert row["rr_low"] > 1 and row["difference_low"] > 0 and row["p_adjusted"] < 0.05

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -207,3 +209,24 @@ def test_ipa_labels_follow_the_journey_language_and_empty_brand_is_well_formed()
     ds.ratings = ds.ratings.iloc[:0]
     empty = importance_performance(ds)
     assert empty.empty and list(empty.columns) == list(table.columns)
+
+
+@pytest.mark.parametrize(("folder", "template", "fact"), [("maison_lumiere", "lifecycle", "moment_of_truth"), ("hotel_en", "hotel", "key_driver")])
+def test_sample_key_driver_and_moment_of_truth(tmp_path, folder, template, fact):
+    from journeyviz import load
+    from journeyviz.samples import PLANTED
+
+    planted = PLANTED[template][fact]
+    ds = load(Path(__file__).resolve().parents[1] / "data" / "samples" / folder, quarantine_dir=tmp_path)
+    drivers = key_drivers(ds).set_index("touchpoint")
+    top = drivers.loc[planted["touchpoint"]]
+    assert top["rank"] == 1
+    assert top["low"] > drivers.drop(index=planted["touchpoint"])["derived_importance"].max()
+    ipa = importance_performance(ds).set_index("touchpoint")
+    truths = list(ipa.index[ipa["moment_of_truth"]])
+    if fact == "moment_of_truth":
+        assert truths == [planted["touchpoint"]]
+        assert ipa.loc[planted["touchpoint"], "quadrant"] == "concentrate_here"
+        assert ipa.loc[planted["touchpoint"], "gap"] < 0
+    else:  # a strong driver performing at par is not a moment of truth
+        assert truths == [] and ipa.loc[planted["touchpoint"], "quadrant"] == "keep_up_the_good_work"

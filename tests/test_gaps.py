@@ -155,3 +155,57 @@ def test_missing_expectation_column_and_bad_level_raise():
         satisfaction_gap(_dataset(_ratings()), level="journey")
     with pytest.raises(ValueError, match="needs the 'ratings' table"):
         satisfaction_gap(Dataset(JOURNEY, get_engine()))
+
+
+# ---------------------------------------------------------------------------- planted sample facts
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+@pytest.fixture(scope="module")
+def lifecycle(tmp_path_factory):
+    from journeyviz import load
+
+    return load(SAMPLES / "maison_lumiere", quarantine_dir=tmp_path_factory.mktemp("q"))
+
+
+@pytest.fixture(scope="module")
+def hotel(tmp_path_factory):
+    from journeyviz import load
+
+    return load(SAMPLES / "hotel_en", quarantine_dir=tmp_path_factory.mktemp("q"))
+
+
+def test_sample_home_delivery_is_the_planted_negative_gap(lifecycle):
+    from journeyviz.samples import PLANTED
+
+    planted = PLANTED["lifecycle"]["negative_gap"]
+    table = satisfaction_gap(lifecycle).set_index("touchpoint")
+    row = table.loc[planted["touchpoint"]]
+    assert table["gap"].idxmin() == planted["touchpoint"]
+    assert row["low"] <= planted["gap"] <= row["high"] and row["significant"]
+    others = table.drop(index=planted["touchpoint"])
+    assert row["high"] < others["gap"].min()
+
+
+def test_sample_hotel_breakfast_gap_for_us_and_the_competitor(hotel):
+    from journeyviz.samples import PLANTED
+
+    planted = PLANTED["hotel"]["negative_gap"]
+    ours = satisfaction_gap(hotel).set_index("touchpoint").loc[planted["touchpoint"]]
+    assert ours["low"] <= planted["gap"] <= ours["high"] and ours["significant"]
+    competitor = hotel.competitors()[0]
+    theirs = satisfaction_gap(hotel, brand=competitor).set_index("touchpoint").loc[planted["touchpoint"]]
+    assert theirs["low"] <= planted["competitor_gap"] <= theirs["high"]
+    assert theirs["gap"] > ours["gap"]
+
+
+def test_sample_hotel_wifi_gap_is_planted_in_the_business_segment(hotel):
+    from journeyviz.samples import PLANTED
+
+    planted = PLANTED["hotel"]["segment_gap"]
+    table = satisfaction_gap(hotel, by=planted["column"])
+    wifi = table[table["touchpoint"] == planted["touchpoint"]].set_index(planted["column"])
+    inside = wifi.loc[planted["value"]]
+    assert inside["low"] <= planted["gap"] <= inside["high"] and inside["significant"]
+    for _, other in wifi.drop(index=planted["value"]).iterrows():
+        assert other["low"] <= planted["others_gap"] <= other["high"]
