@@ -978,7 +978,10 @@ def _attributes(frame: pd.DataFrame, skip: tuple[str, ...], decimal: str) -> dic
         coded = bool(_to_str(s).str.match(r"^[+0]\d").fillna(False).any())
         if filled.any() and not bad.any() and not coded:
             whole = np.all(np.mod(values[filled], 1) == 0)
-            out[col] = pd.Series(values).astype("Int64") if whole else pd.Series(values)
+            if whole:
+                out[col] = pd.Series(values).astype("int64" if filled.all() else "Int64")
+            else:
+                out[col] = pd.Series(values)
             continue
         flags, bad = _to_bool(s)
         if flags.notna().any() and not bad.any():

@@ -132,7 +132,7 @@ def test_customers_ratings_respondents_are_pandas_with_canonical_columns() -> No
     assert ds.ratings["stage"].tolist() == ["awareness", "purchase", "awareness", "consideration"]
     assert ds.respondents["nps"].dtype == "float64" and ds.respondents["churned"].tolist()[:2] == [False, True]
     assert pd.isna(ds.respondents["churned"].iloc[2])
-    assert ds.respondents["age"].dtype == "Int64"
+    assert ds.respondents["age"].dtype == "int64"
     assert ds.respondents["brand"].eq(BRAND).all()
 
 
