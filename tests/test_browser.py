@@ -227,3 +227,53 @@ def test_html_report_renders_every_chart_offline(browser, offline_report):
         assert "Error loading script" not in page.inner_text("body")
     finally:
         tab.close()
+
+
+def test_notebook_runs_in_jupyterlab_with_working_widgets(browser, tmp_path):
+    """Analysts' view: JupyterLab 4 runs a notebook; the charts draw and the filter bar redraws them."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    from journeyviz.serve import free_port
+
+    shutil.copy(NOTEBOOKS_DIR / "00_journey_overview.ipynb", tmp_path / "overview.ipynb")  # JupyterLab saves what it opens
+    port, token = free_port(), uuid.uuid4().hex
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+           "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={tmp_path}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # CI containers run as root
+    with open(tmp_path / "lab.log", "w", encoding="utf-8") as log:
+        lab = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        tab = _Page(browser)
+        page = tab.page
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2):
+                        break
+                except OSError:
+                    assert lab.poll() is None and time.monotonic() < deadline, (tmp_path / "lab.log").read_text()
+                    time.sleep(0.5)
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/overview.ipynb?token={token}", timeout=120_000)
+            page.wait_for_function(
+                "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+                " return w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel"
+                " && w.sessionContext.session.kernel.connectionStatus === 'connected'; }",
+                timeout=120_000,
+            )
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            page.wait_for_selector(CHART, timeout=FIRST_CHART_MS)
+            page.wait_for_selector(".jv-filter-segment_by select", timeout=FIRST_CHART_MS)
+            page.wait_for_function("() => document.querySelectorAll('.jv-finding').length >= 5", timeout=FIRST_CHART_MS)
+            page.select_option(".jv-filter-segment_by select", "age_band")
+            page.wait_for_function("v => document.querySelector('.jv-scope').textContent.includes(v)", arg="segment_by = age_band", timeout=60_000)
+            _shot(page, "jupyterlab-overview")
+            assert page.query_selector_all(".jv-error") == []
+            assert not [e for e in tab.errors if "vega" in e.lower() or "widget" in e.lower()], tab.errors
+        finally:
+            tab.close()
+            lab.terminate()
+            lab.wait(timeout=30)
