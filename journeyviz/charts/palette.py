@@ -40,7 +40,8 @@ CHANNELS: dict[str, str] = {
     "chat": YELLOW,
     "social": VERMILLION,
     "mail": BLACK,
-    "other": GREY,
+    # Light grey rather than Okabe–Ito's #999999, which a deuteranope barely tells from email's purple.
+    "other": "#BBBBBB",
 }
 
 #: Our brand first, then competitors in the order given.
@@ -60,7 +61,8 @@ QUADRANTS: dict[str, str] = {
     "concentrate_here": VERMILLION,
     "keep_up_the_good_work": BLUISH_GREEN,
     "possible_overkill": SKY_BLUE,
-    "low_priority": GREY,
+    # Dark grey: distinct from the bluish green under deuteranopia, and readable as text.
+    "low_priority": "#555555",
 }
 
 #: Touchpoint objectives.
