@@ -142,7 +142,8 @@ def run_notebooks(
     """
     params = dict(parameters or {})
     if data is not None:
-        params["data_path"] = str(data)
+        # Kernels run in the notebooks' folder: a path relative to the caller must not change meaning.
+        params["data_path"] = str(Path(data).expanduser().resolve())
     tasks = [_Task(Path(nb), params, label) for nb in _resolve_notebooks(notebooks)]
     return _execute(tasks, Path(output_dir), jobs=jobs, progress=progress, timeout=timeout)
 
@@ -221,7 +222,7 @@ def run_config(
             raise ValueError(f"{where}: 'parameters' must be a mapping like {{segment: young}}")
         data = run.get("data", defaults.get("data"))
         if data is not None:
-            params["data_path"] = str(_relative(data, base))
+            params["data_path"] = str(_relative(data, base).resolve())
         names = run.get("notebooks", defaults.get("notebooks"))
         if isinstance(names, str):
             names = [names]
