@@ -17,15 +17,11 @@ from conftest import build_dataset, random_events
 pytestmark = pytest.mark.spark
 
 CALLS = {
-    "funnel": lambda ds: funnel(ds),
     "funnel_by_window": lambda ds: funnel(ds, by="region", window="5D"),
     "transitions_touchpoint": lambda ds: transitions(ds),
     "transitions_stage_by": lambda ds: transitions(ds, level="stage", by="segment"),
-    "transitions_channel": lambda ds: transitions(ds, level="channel"),
-    "top_paths_stage": lambda ds: top_paths(ds, k=8),
     "top_paths_touchpoint": lambda ds: top_paths(ds, level="touchpoint", k=5),
-    "flows": lambda ds: flows(ds, level="stage", steps=4),
-    "flows_channel": lambda ds: flows(ds, level="channel", steps=3),
+    "flows_stage": lambda ds: flows(ds, level="stage", steps=4),
     "channel_matrix": lambda ds: channel_switching(ds, by="region"),
     "journey_types": lambda ds: channel_switching(ds, kind="journey_types"),
     "leakage": lambda ds: channel_switching(ds, by="segment", kind="leakage"),

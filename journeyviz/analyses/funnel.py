@@ -91,8 +91,9 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None) -> pd.DataFra
     t, keys = b.journey_events(ds, by, analysis="funnel")
     part = [*keys, "customer_id"]
     t = b.with_sequence(t, keys)
-    first = t.group_by(part).aggregate(first_ts=t.timestamp.min())
-    t = t.join(first, part)
+    # A window over the same partition as the sequence: no extra join or shuffle.
+    t = t.mutate(first_ts=t.timestamp.min().over(group_by=part))
+    first = t.filter(t.seq == 0)
     if delta is not None:
         t = t.filter(b.hours(t.timestamp, t.first_ts) <= delta.total_seconds() / 3600.0)
 
