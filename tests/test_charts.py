@@ -3,6 +3,7 @@ vl-convert; bad input (missing column → ValueError naming the analysis, empty 
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 import numpy as np
@@ -67,10 +68,11 @@ def tooltip_fields(spec: dict) -> set[str]:
 
 
 def names(spec: Any) -> set[str]:
+    """Names of the views (Altair may suffix ``_1``… to keep names unique across specs)."""
     out = set()
     if isinstance(spec, dict):
         if "name" in spec:
-            out.add(spec["name"])
+            out.add(re.sub(r"_\d+$", "", spec["name"]))
         for key in ("layer", "hconcat", "vconcat", "concat"):
             for child in spec.get(key, []):
                 out |= names(child)
