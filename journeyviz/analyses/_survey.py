@@ -218,7 +218,7 @@ def cell_values(
     brand_col = ["brand"] if brand is None else []
     frame = r[["respondent_id", key, *brand_col, *columns]].rename(columns={key: "cell"})
     if level == "stage":
-        frame = frame.groupby(["respondent_id", "cell", *brand_col], sort=False, observed=True)[list(columns)].mean().reset_index()
+        frame = grouped(frame, ["respondent_id", "cell", *brand_col], list(columns), "mean")
     if by is not None:
         resp = respondents_frame(ds, by, None, analysis)
         categories = [*resp["by"].cat.categories, UNKNOWN] if UNKNOWN not in resp["by"].cat.categories else list(resp["by"].cat.categories)
@@ -301,8 +301,102 @@ def welch(mean1, var1, n1, mean2, var2, n2, level: float = 0.95) -> tuple[np.nda
     return np.where(bad, np.nan, d - half), np.where(bad, np.nan, d + half), np.where(bad, np.nan, p)
 
 
+def _key_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
+    """Integer codes (−1 = missing) and the labels they stand for."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype("int64"), np.asarray(values.cat.categories, dtype=object)
+    if pd.api.types.is_integer_dtype(values) and len(values) and values.min() >= 0:
+        array = values.to_numpy().astype("int64")
+        return array, np.arange(int(array.max()) + 1)
+    codes, uniques = pd.factorize(values)
+    return codes.astype("int64"), np.asarray(uniques, dtype=object)
+
+
+def group_index(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Rows' group numbers for ``keys`` with bincount-friendly codes.
+
+    Returns ``(rows, group, key_table)``: the positions of rows with no missing key, the dense
+    group number of each of those rows, and one row per group with the key values (groups in
+    order of their codes). Survey frames have millions of rows but few groups, and a grouped
+    sum over integer codes is a single ``numpy.bincount``, several times faster than a pandas
+    group-by on several keys.
+    """
+    codes, labels = zip(*(_key_codes(frame[k]) for k in keys)) if keys else ((), ())
+    sizes = [max(len(lab), 1) for lab in labels]
+    ok = np.ones(len(frame), dtype=bool)
+    for c in codes:
+        ok &= c >= 0
+    rows = np.flatnonzero(ok)
+    flat = np.ravel_multi_index([c[rows] for c in codes], sizes) if keys else np.zeros(len(rows), dtype="int64")
+    present, group = np.unique(flat, return_inverse=True) if np.prod(sizes, dtype=float) > 5e7 else _dense(flat, int(np.prod(sizes)))
+    parts = np.unravel_index(present, sizes) if keys else ()
+    key_table = pd.DataFrame({k: labels[i][parts[i]] for i, k in enumerate(keys)})
+    return rows, group, key_table
+
+
+def _dense(flat: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``numpy.unique(flat, return_inverse=True)`` for small non-negative integers, without sorting."""
+    seen = np.bincount(flat, minlength=size) > 0
+    present = np.flatnonzero(seen)
+    position = np.full(size, -1, dtype="int64")
+    position[present] = np.arange(len(present))
+    return present, position[flat]
+
+
+def grouped(frame: pd.DataFrame, keys: list[str], columns: list[str], how: str = "summary") -> pd.DataFrame:
+    """Per group of ``keys``: for each of ``columns`` its count of non-missing values and mean
+    (``how="mean"``: the means only, named as the columns; ``how="sum"``: the sums only;
+    ``how="summary"`` with one column: ``n``, ``mean``, ``sd`` (ddof=1, NaN below 2 values)).
+
+    Missing keys drop the row, as pandas' ``groupby`` does; a group whose values are all missing
+    has n = 0 and NaN mean.
+    """
+    rows, group, table = group_index(frame, keys)
+    count = len(table)
+    for col in columns:
+        x = frame[col].to_numpy(dtype="float64", na_value=np.nan)[rows]
+        ok = ~np.isnan(x)
+        n = np.bincount(group[ok], minlength=count).astype("float64")
+        total = np.bincount(group[ok], weights=x[ok], minlength=count)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = total / n
+        if how == "sum":
+            table[col] = total
+        elif how == "mean":
+            table[col] = mean
+        else:
+            deviation = x[ok] - mean[group[ok]]
+            squares = np.bincount(group[ok], weights=deviation**2, minlength=count)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sd = np.sqrt(squares / (n - 1))
+            table["n"], table["mean"], table["sd"] = n.astype("int64"), mean, np.where(n > 1, sd, np.nan)
+    return table
+
+
+def first_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The first row of each group of ``keys`` (rows with a missing key dropped)."""
+    rows, group, table = group_index(frame, keys)
+    first = np.full(len(table), -1, dtype="int64")
+    first[group[::-1]] = rows[::-1]  # written last to first, so the earliest row of each group wins
+    return frame.iloc[np.sort(first)].reset_index(drop=True)
+
+
+def by_respondent(source: pd.DataFrame, codes: pd.Series, columns: list[str]) -> dict[str, np.ndarray]:
+    """``columns`` of ``source`` (one row per respondent code) looked up for each code in ``codes``.
+
+    Codes absent from ``source`` get NaN. An array look-up replaces a merge on millions of rows.
+    """
+    wanted = codes.to_numpy().astype("int64")
+    have = source["respondent_id"].to_numpy().astype("int64")
+    size = int(max(wanted.max(initial=-1), have.max(initial=-1))) + 1
+    out = {}
+    for col in columns:
+        lookup = np.full(size, np.nan)
+        lookup[have] = source[col].to_numpy(dtype="float64", na_value=np.nan)
+        out[col] = lookup[wanted] if size else np.full(len(wanted), np.nan)
+    return out
+
+
 def summary(frame: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
     """Per group of ``keys``: ``n`` (non-missing values), ``mean``, ``sd`` (ddof=1) of ``column``."""
-    g = frame.groupby(keys, sort=False, observed=True)[column]
-    out = g.agg(["count", "mean", "std"]).rename(columns={"count": "n", "std": "sd"})
-    return out.reset_index()
+    return grouped(frame, keys, [column], "summary")

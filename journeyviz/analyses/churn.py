@@ -8,7 +8,7 @@ from scipy import stats
 
 from ..dataset import Dataset
 from . import _stats
-from ._survey import check_brand, check_by, decorate, ratings_frame, respondents_frame
+from ._survey import check_brand, check_by, decorate, grouped, ratings_frame, respondents_frame
 
 DEFINITIONS = ("nps", "gap")
 _STATS = [
@@ -66,7 +66,7 @@ def churn_by_experience(ds: Dataset, by: str | None = None, brand: str | None = 
     ds.require("respondents", analysis="churn_by_experience")
     if "churned" not in ds.respondents.columns:
         raise ValueError("churn_by_experience needs a 'churned' column in respondents (True when the customer stopped buying); map it in jv.load")
-    resp = respondents_frame(ds, by, brand, "churn_by_experience").drop_duplicates("respondent_id")
+    resp = respondents_frame(ds, by, brand, "churn_by_experience")
     resp = resp[resp["churned"].notna()]
     group = ["by"] if by else []
     nps = resp[resp["nps"].notna()]
@@ -75,8 +75,14 @@ def churn_by_experience(ds: Dataset, by: str | None = None, brand: str | None = 
     if ds.ratings is not None and "expectation" in ds.ratings.columns:
         r = ratings_frame(ds, "churn_by_experience")
         r = r[(r["brand"] == brand) & r["touchpoint"].notna() & r["perception"].notna() & r["expectation"].notna()]
-        r = r.groupby(["respondent_id", "touchpoint"], observed=True)[["perception", "expectation"]].mean().reset_index()
-        r = r.merge(resp[["respondent_id", *group, "churned"]], on="respondent_id", how="inner")
+        r = grouped(r, ["touchpoint", "respondent_id"], ["perception", "expectation"], "mean")
+        # Respondent attributes by array look-up (codes are positions among the respondents).
+        position = np.full(max(int(r["respondent_id"].to_numpy().max(initial=-1)), int(resp["respondent_id"].to_numpy().max(initial=-1))) + 1, -1)
+        position[resp["respondent_id"].to_numpy()] = np.arange(len(resp))
+        at = position[r["respondent_id"].to_numpy().astype("int64")]
+        r = r[at >= 0].assign(churned=resp["churned"].to_numpy()[at[at >= 0]])
+        if by:
+            r["by"] = resp["by"].to_numpy()[at[at >= 0]]
         bad = r["perception"] < r["expectation"]
         frames.append(r.assign(definition="gap", cell=r["touchpoint"], bad=bad, good=~bad)[[*group, "definition", "cell", "bad", "good", "churned"]])
     people = pd.concat(frames, ignore_index=True)
@@ -85,7 +91,9 @@ def churn_by_experience(ds: Dataset, by: str | None = None, brand: str | None = 
         bad_churn=people["bad"] & people["churned"], good_churn=people["good"] & people["churned"],
     )  # fmt: skip
     keys = [*group, "definition", "cell"]
-    counts = people.groupby(keys, sort=False, dropna=False, observed=True)[["bad", "good", "bad_churn", "good_churn"]].sum().reset_index()
+    people["cell"] = people["cell"].astype("object").where(people["cell"].notna(), "")  # the NPS row has no cell
+    counts = grouped(people, keys, ["bad", "good", "bad_churn", "good_churn"], "sum")
+    counts["cell"] = counts["cell"].where(counts["cell"] != "", None)
     a, n1, c, n2 = (counts[col].to_numpy(dtype="float64") for col in ("bad_churn", "bad", "good_churn", "good"))
     table = counts[keys].copy()
     table["n_bad"], table["n_good"] = n1, n2

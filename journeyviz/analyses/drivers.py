@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..dataset import Dataset
 from . import _stats
-from ._survey import check_brand, ratings_frame, respondents_frame
+from ._survey import check_brand, ratings_frame, respondents_frame, summary
 from .gaps import satisfaction_gap
 from .scores import scores
 
@@ -138,7 +138,7 @@ def key_drivers(
     if not isinstance(bootstrap_groups, (int, np.integer)) or bootstrap_groups < 2:
         raise ValueError(f"bootstrap_groups={bootstrap_groups!r} must be a whole number ≥ 2")
     brand = check_brand(ds, brand)
-    resp = respondents_frame(ds, None, brand, "key_drivers").drop_duplicates("respondent_id")
+    resp = respondents_frame(ds, None, brand, "key_drivers")
     if outcome is None:
         outcome = next((c for c in OUTCOMES if resp[c].notna().any()), None)
         if outcome is None:
@@ -148,7 +148,7 @@ def key_drivers(
     ratings = ratings[(ratings["brand"] == brand) & ratings["touchpoint"].notna()]
     touchpoints = _touchpoint_order(ds, ratings["touchpoint"])
 
-    stated = ratings.groupby("touchpoint", observed=True)["importance"].agg(["mean", "count"])
+    stated = summary(ratings, ["touchpoint"], "importance").set_index("touchpoint").rename(columns={"n": "count"})
     matrix, y = _wide(ratings, resp, outcome, touchpoints)
     rated = ~np.isnan(matrix)
     n_per = rated.sum(axis=0) if len(y) else np.zeros(len(touchpoints), dtype=int)
@@ -283,7 +283,7 @@ def importance_performance(ds: Dataset, brand: str | None = None, seed: int = 0,
 def _stated_importance(ds: Dataset, brand: str) -> pd.DataFrame:
     ratings = ratings_frame(ds, "importance_performance")
     ratings = ratings[(ratings["brand"] == brand) & ratings["touchpoint"].notna()]
-    s = ratings.groupby("touchpoint", observed=True)["importance"].agg(["count", "mean", "std"]).reset_index()
+    s = summary(ratings, ["touchpoint"], "importance").rename(columns={"n": "count", "sd": "std"})
     s["importance_low"], s["importance_high"] = _stats.mean_interval(s["mean"], s["std"], s["count"])
     s = s.rename(columns={"mean": "importance"})
     small = s["count"] < ds.min_group_size

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..dataset import Dataset
 from . import _stats
-from ._survey import cell_values, check_brand, check_by, decorate, summary, t_test_from_summary
+from ._survey import cell_values, check_brand, check_by, decorate, grouped, summary, t_test_from_summary
 
 LEVELS = ("touchpoint", "stage")
 _STATS = [
@@ -77,8 +77,8 @@ def satisfaction_gap(ds: Dataset, level: str = "touchpoint", by: str | None = No
     cells = cell_values(ds, level, brand, by, ("perception", "expectation", "importance"), "satisfaction_gap", paired=True)
     pairs = cells[cells["perception"].notna()].assign(diff=lambda f: f["perception"] - f["expectation"])
     table = summary(pairs, keys, "diff").rename(columns={"mean": "gap"})
-    means = pairs.groupby(keys, sort=False, observed=True)[["expectation", "perception"]].mean().reset_index()
-    table = table.merge(means, on=keys, how="left")
+    means = grouped(pairs, keys, ["expectation", "perception"], "mean")  # same frame and keys: same group order
+    table["expectation"], table["perception"] = means["expectation"].to_numpy(), means["perception"].to_numpy()
     imp = summary(cells, keys, "importance").rename(columns={"n": "importance_n", "mean": "importance"})
     table = table.merge(imp.drop(columns="sd"), on=keys, how="left")
     table["low"], table["high"] = _stats.mean_interval(table["gap"], table["sd"], table["n"])

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..dataset import Dataset
 from . import _stats
-from ._survey import cell_values, check_brand, check_by, decorate, respondents_frame, summary
+from ._survey import by_respondent, cell_values, check_brand, check_by, decorate, first_rows, grouped, respondents_frame, summary
 
 LEVELS = ("touchpoint", "stage", "journey")
 _STATS = [
@@ -80,9 +80,9 @@ def scores(ds: Dataset, level: str = "touchpoint", by: str | None = None, brand:
         cells = cells[cells["perception"].notna()]
         table = _csat(cells, keys, ds.journey.scale("perception").high)
         if ds.respondents is not None and len(table):
-            resp = respondents_frame(ds, None, brand, "scores").drop_duplicates("respondent_id")
-            people = cells[[*keys, "respondent_id"]].drop_duplicates()
-            people = people.merge(resp[["respondent_id", "nps", "ces"]], on="respondent_id", how="left")
+            resp = respondents_frame(ds, None, brand, "scores")
+            people = first_rows(cells, ["cell", "respondent_id"])  # a respondent counts once per cell
+            people = people.assign(**by_respondent(resp, people["respondent_id"], ["nps", "ces"]))
             table = table.merge(_nps_ces(people, keys), on=keys, how="left")
     table = table.reindex(columns=[*keys, *_STATS])
     for col in ("n", "nps_n", "ces_n"):
@@ -99,8 +99,7 @@ def scores(ds: Dataset, level: str = "touchpoint", by: str | None = None, brand:
 def _csat(cells: pd.DataFrame, keys: list[str], top: float) -> pd.DataFrame:
     cells = cells.assign(top2=(cells["perception"] >= top - 1).astype("float64"))
     s = summary(cells, keys, "perception")
-    tops = cells.groupby(keys, sort=False, observed=True)["top2"].sum().rename("k").reset_index()
-    s = s.merge(tops, on=keys, how="left")
+    s["k"] = grouped(cells, keys, ["top2"], "sum")["top2"].to_numpy()  # same frame and keys: same group order
     s["csat"] = s["mean"]
     s["csat_low"], s["csat_high"] = _stats.mean_interval(s["mean"], s["sd"], s["n"])
     s["top2"] = s["k"] / s["n"]
@@ -115,26 +114,25 @@ def _nps_ces(people: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         detractor=(people["nps"] <= 6).astype("float64"),
         rated=people["nps"].notna().astype("float64"),
     )
-    g = people.groupby(keys, sort=False, observed=True)
-    out = g[["promoter", "detractor", "rated"]].sum().reset_index()
+    out = grouped(people, keys, ["promoter", "detractor", "rated"], "sum")
     out["nps_n"] = out["rated"]
     out["nps"], out["nps_low"], out["nps_high"] = _stats.nps_interval(out["promoter"], out["detractor"], out["rated"])
-    ces = summary(people, keys, "ces").rename(columns={"n": "ces_n", "mean": "ces"})
-    ces["ces_low"], ces["ces_high"] = _stats.mean_interval(ces["ces"], ces["sd"], ces["ces_n"])
-    out = out.merge(ces.drop(columns="sd"), on=keys, how="left")
+    ces = summary(people, keys, "ces")  # same frame and keys: same group order
+    out["ces_n"], out["ces"] = ces["n"].to_numpy(), ces["mean"].to_numpy()
+    out["ces_low"], out["ces_high"] = _stats.mean_interval(ces["mean"], ces["sd"], ces["n"])
     return out.drop(columns=["promoter", "detractor", "rated"])
 
 
 def _journey_scores(ds: Dataset, by: str | None, brand: str) -> pd.DataFrame:
-    resp = respondents_frame(ds, by, brand, "scores(level='journey')").drop_duplicates("respondent_id")
+    resp = respondents_frame(ds, by, brand, "scores(level='journey')")
     resp = resp.assign(cell=ds.journey.name)
     keys = (["by"] if by else []) + ["cell"]
     if resp["overall"].notna().any():
         resp["perception"] = resp["overall"]
         top = ds.journey.scale("overall").high
     elif ds.ratings is not None:
-        per_person = cell_values(ds, "touchpoint", brand, None, ("perception",), "scores").groupby("respondent_id")["perception"].mean()
-        resp["perception"] = resp["respondent_id"].map(per_person).astype("float64")
+        per_person = grouped(cell_values(ds, "touchpoint", brand, None, ("perception",), "scores"), ["respondent_id"], ["perception"], "mean")
+        resp["perception"] = by_respondent(per_person, resp["respondent_id"], ["perception"])["perception"]
         top = ds.journey.scale("perception").high
     else:
         resp["perception"] = np.nan
