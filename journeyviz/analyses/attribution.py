@@ -93,21 +93,22 @@ def attribution(
     stage = b.conversion_stage(ds, "attribution")
     t, keys = b.journey_events(ds, None, analysis="attribution")
     t = b.with_sequence(t, keys)
-    t = t.mutate(
-        _conv_seq=t.seq.min(where=t.stage == stage).over(group_by="customer_id"),
-        _conv_ts=t.timestamp.min(where=t.stage == stage).over(group_by="customer_id"),
-    )
+    t = t.mutate(_conv_seq=t.seq.min(where=t.stage == stage).over(group_by="customer_id"))
+    if "time_decay" in models:
+        t = t.mutate(_conv_ts=t.timestamp.min(where=t.stage == stage).over(group_by="customer_id"))
     paths = t.filter(t._conv_seq.isnull() | (t.seq < t._conv_seq))
-    item = paths[column].cast("string")
+    summary = _summary(ds, t, paths, column)
+    edges = summary[summary["kind"] == "edge"]
+    converters_n = int(edges.loc[edges["to"] == CONVERSION, "count"].sum())
+    direct_n = int(edges.loc[(edges["from"] == b.START) & (edges["to"] == DIRECT), "count"].sum())
+    b.check_not_filtered_away(ds, summary.empty)
     frames = []
     heuristics = [m for m in models if m != "markov"]
-    converters_n, direct_n = _converters(ds, t)
-    b.check_not_filtered_away(ds, converters_n == 0 and _no_events(ds, t))
-    if heuristics:
-        frames.append(_heuristics(ds, paths.filter(paths._conv_seq.notnull()), item, heuristics, half, direct_n))
-    if "markov" in models:
-        frames.append(_markov(ds, paths, column, converters_n, direct_n))
-    reach = _reach(ds, paths.filter(paths._conv_seq.notnull()), column, direct_n)
+    if heuristics and converters_n:
+        frames.append(_heuristics(ds, paths.filter(paths._conv_seq.notnull()), paths[column].cast("string"), heuristics, half, direct_n))
+    if "markov" in models and converters_n:
+        frames.append(_markov(edges[["from", "to", "count"]], converters_n))
+    reach = summary.loc[summary["kind"] == "reach", ["from", "count"]].rename(columns={"from": "item", "count": "customers"})
     special = {"model": "str", column: "str", "customers": "int64", "suppressed": "bool"}
     columns = ["model", column, *COLUMNS[1:]]
     if converters_n == 0:
@@ -185,19 +186,36 @@ def _check_models(models: Iterable[str]) -> list[str]:
     return chosen
 
 
-def _converters(ds: Dataset, t: ibis.Table) -> tuple[int, int]:
-    """Number of converters, and of those converting at their first event (credited to direct)."""
-    people = t.filter(t.seq == 0)
-    agg = people.aggregate(
-        converters=people._conv_seq.notnull().cast("int64").sum(),
-        direct=(people._conv_seq == 0).cast("int64").sum(),
+def _summary(ds: Dataset, t: ibis.Table, paths: ibis.Table, column: str) -> pd.DataFrame:
+    """One query for the Markov transition counts and the converters reaching each item.
+
+    Rows ``kind="edge"``: ``from → to`` counts between states, with ``(start) → (direct) →
+    (conversion)`` for customers converting at their first event. Rows ``kind="reach"``:
+    ``from`` = an item, ``count`` = converters with it in their path.
+    """
+    order = list(b.ORDER)
+    nxt = paths[column].lead().over(group_by="customer_id", order_by=order)
+    nxt_ts = paths.timestamp.lead().over(group_by="customer_id", order_by=order)
+    end = ibis.ifelse(paths._conv_seq.notnull(), ibis.literal(CONVERSION), ibis.literal(NULL))
+    steps = paths.mutate(_from=paths[column].cast("string"), _to=ibis.ifelse(nxt_ts.isnull(), end, nxt.cast("string")))
+    starts = steps.filter(steps.seq == 0).select(_from=ibis.literal(b.START), _to=steps._from)
+    direct = t.filter((t.seq == 0) & (t._conv_seq == 0))
+    edges = ibis.union(
+        starts,
+        steps.select("_from", "_to"),
+        direct.select(_from=ibis.literal(b.START), _to=ibis.literal(DIRECT)),
+        direct.select(_from=ibis.literal(DIRECT), _to=ibis.literal(CONVERSION)),
     )
-    out = ds.engine.to_pandas(agg)
-    return int(out["converters"].fillna(0).iloc[0]), int(out["direct"].fillna(0).iloc[0])
-
-
-def _no_events(ds: Dataset, t: ibis.Table) -> bool:
-    return int(ds.engine.to_pandas(t.aggregate(n=t.count()))["n"].fillna(0).iloc[0]) == 0
+    edge_counts = edges.group_by(["_from", "_to"]).aggregate(count=edges.count()).mutate(kind=ibis.literal("edge"))
+    converters = paths.filter(paths._conv_seq.notnull())
+    reach = converters.group_by(_from=converters[column].cast("string")).aggregate(count=converters.customer_id.nunique())
+    direct_reach = direct.aggregate(count=direct.count()).mutate(_from=ibis.literal(DIRECT))
+    reach = ibis.union(reach, direct_reach.select("_from", "count"))
+    reach = reach.filter(reach["count"] > 0).mutate(_to=ibis.literal(""), kind=ibis.literal("reach"))
+    cols = ["kind", "_from", "_to", "count"]
+    out = ds.engine.to_pandas(ibis.union(edge_counts.select(*cols), reach.select(*cols)))
+    out = out.rename(columns={"_from": "from", "_to": "to"})
+    return b.as_int(b.as_str(out, ["kind", "from", "to"]), ["count"])
 
 
 def _heuristics(ds: Dataset, paths: ibis.Table, item: ibis.Value, models: list[str], half: pd.Timedelta, direct: int) -> pd.DataFrame:
@@ -205,7 +223,6 @@ def _heuristics(ds: Dataset, paths: ibis.Table, item: ibis.Value, models: list[s
     paths = paths.mutate(_item=item, _k=paths.count().over(group_by="customer_id"))
     first_w, middle_w, last_w = POSITION_WEIGHTS
     k, pos = paths._k, paths.seq  # seq is 0-based and the path starts at the journey's first event
-    decay = (-(b.hours(paths._conv_ts, paths.timestamp) / (half.total_seconds() / 3600.0)) * np.log(2.0)).exp()
     weights = {
         "first": (pos == 0).cast("float64"),
         "last": (pos == k - 1).cast("float64"),
@@ -217,8 +234,10 @@ def _heuristics(ds: Dataset, paths: ibis.Table, item: ibis.Value, models: list[s
             (pos == k - 1, last_w),
             else_=middle_w / (k - 2).cast("float64"),
         ),
-        "time_decay": decay / decay.sum().over(group_by="customer_id"),
     }
+    if "time_decay" in models:
+        decay = (-(b.hours(paths._conv_ts, paths.timestamp) / (half.total_seconds() / 3600.0)) * np.log(2.0)).exp()
+        weights["time_decay"] = decay / decay.sum().over(group_by="customer_id")
     scored = paths.mutate(**{f"_w_{m}": weights[m] for m in models})
     agg = scored.group_by("_item").aggregate(**{m: scored[f"_w_{m}"].sum() for m in models})
     out = ds.engine.to_pandas(agg).rename(columns={"_item": "item"})
@@ -231,34 +250,10 @@ def _heuristics(ds: Dataset, paths: ibis.Table, item: ibis.Value, models: list[s
     return long
 
 
-def _markov(ds: Dataset, paths: ibis.Table, column: str, converters: int, direct: int) -> pd.DataFrame:
-    """Transition counts in the engine; the absorbing chain solved in numpy."""
-    order = list(b.ORDER)
-    nxt = paths[column].lead().over(group_by="customer_id", order_by=order)
-    nxt_ts = paths.timestamp.lead().over(group_by="customer_id", order_by=order)
-    end = ibis.ifelse(paths._conv_seq.notnull(), ibis.literal(CONVERSION), ibis.literal(NULL))
-    steps = paths.mutate(_from=paths[column].cast("string"), _to=ibis.ifelse(nxt_ts.isnull(), end, nxt.cast("string")))
-    starts = steps.filter(steps.seq == 0).select(_from=ibis.literal(b.START), _to=steps._from)
-    moves = steps.select("_from", "_to")
-    edges = ibis.union(starts, moves)
-    counts = ds.engine.to_pandas(edges.group_by(["_from", "_to"]).aggregate(count=edges.count()))
-    counts = b.as_int(b.as_str(counts.rename(columns={"_from": "from", "_to": "to"}), ["from", "to"]), ["count"])
-    if direct:
-        # Converting at the first event is a path (start) → (conversion) through the direct state.
-        counts = pd.concat([counts, pd.DataFrame({"from": [b.START, DIRECT], "to": [DIRECT, CONVERSION], "count": [direct, direct]})], ignore_index=True)
-    if counts.empty or converters == 0:
-        return pd.DataFrame({"item": pd.Series(dtype="str"), "model": pd.Series(dtype="str"), "conversions": pd.Series(dtype="float64"), "removal_effect": pd.Series(dtype="float64")})
+def _markov(counts: pd.DataFrame, converters: int) -> pd.DataFrame:
+    """Credit in proportion to the exact removal effects of the absorbing chain."""
     effects = markov_removal_effects(counts)
     total = effects["removal_effect"].sum()
     effects["conversions"] = converters * effects["removal_effect"] / total if total > 0 else np.nan
     effects["model"] = "markov"
     return effects
-
-
-def _reach(ds: Dataset, paths: ibis.Table, column: str, direct: int) -> pd.DataFrame:
-    """Converters with each item in their path."""
-    agg = paths.group_by(_item=paths[column].cast("string")).aggregate(customers=paths.customer_id.nunique())
-    out = b.as_int(b.as_str(ds.engine.to_pandas(agg).rename(columns={"_item": "item"}), ["item"]), ["customers"])
-    if direct:
-        out = pd.concat([out, pd.DataFrame({"item": [DIRECT], "customers": [direct]})], ignore_index=True)
-    return b.as_str(out, ["item"])
