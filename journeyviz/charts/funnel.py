@@ -75,7 +75,9 @@ def funnel(table: pd.DataFrame, by: str | None = None, *, title: str | None = No
     tooltip.append(b.tip("note", "", "N"))
     base = alt.Chart(data).encode(y=y, tooltip=tooltip)
     offset = {"yOffset": alt.YOffset(f"{by}:N")} if by else {}
-    lost = base.mark_bar(color=palette.SUPPRESSED).encode(x=alt.X("previous:Q", title=b.word("customers", lang)), **offset)
+    # Room on the right for the "customers (rate)" labels, so they never run into the legend.
+    top = float(data["previous"].max()) if data["previous"].notna().any() else 1.0
+    lost = base.mark_bar(color=palette.SUPPRESSED).encode(x=alt.X("previous:Q", title=b.word("customers", lang), axis=alt.Axis(tickCount=6), scale=alt.Scale(domain=[0, top * 1.22], nice=False)), **offset)
     colour = alt.Color(f"{by}:N", title=by, scale=palette.group_scale()) if by else alt.value(palette.BLUE)
     reached = base.mark_bar().encode(x="customers:Q", color=colour, **offset)
     label = base.mark_text(align="left", dx=4, fontSize=12).encode(
