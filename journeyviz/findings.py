@@ -88,6 +88,10 @@ _PHRASES: dict[str, dict[str, str]] = {
         "fr": "Le parcours le plus fréquent est {path} : {customers} clients sur {n} ({share}), dont {conversion} achètent.",
         "en": "The commonest journey is {path}: {customers} of {n} customers ({share}), of whom {conversion} buy.",
     },
+    "buying_path": {
+        "fr": "Le parcours qui amène le plus d'acheteurs est {path} : {conversions} achats sur {customers} clients.",
+        "en": "The journey that brings the most buyers is {path}: {conversions} purchases out of {customers} customers.",
+    },
     "journey_types": {
         "fr": "Parmi les {buyers} acheteurs, le parcours le plus courant est « {kind} » ({share} ; {customers} clients).",
         "en": "Among the {buyers} buyers, the commonest journey type is “{kind}” ({share}; {customers} customers).",
@@ -302,16 +306,27 @@ def funnel_finding(table: pd.DataFrame, lang: str, by: str | None = None, min_gr
 
 
 def top_path_finding(table: pd.DataFrame, lang: str, labels: Mapping[str, str] | None = None, min_group_size: int = 10) -> Finding:
-    """The commonest journey (from :func:`journeyviz.top_paths`); ``labels`` maps ids to display labels."""
+    """The commonest journey, and the one that brings the most buyers (from :func:`journeyviz.top_paths`).
+
+    ``labels`` maps stage or touchpoint ids to display labels.
+    """
     rows = table[~table["suppressed"].astype(bool)] if "suppressed" in table else table
     if rows.empty:
         return Finding("top_path", say("suppressed_all", lang, min_group_size=min_group_size), {"suppressed": True})
+
+    def words(path: str) -> str:
+        return " → ".join((labels or {}).get(step.strip(), step.strip()) for step in str(path).split(">"))
+
     top = rows.sort_values("rank").iloc[0]
-    path = " → ".join((labels or {}).get(step.strip(), step.strip()) for step in str(top["path"]).split(">"))
-    facts = {"path": top["path"], "customers": int(top["customers"]), "n": int(top["n"]), "share": top["share"], "conversion_rate": top.get("conversion_rate")}
     conv = top.get("conversion_rate")
-    text = say("top_path", lang, path=path, customers=facts["customers"], n=facts["n"], share=fmt_percent(top["share"], lang, 1),
+    facts = {"path": top["path"], "customers": int(top["customers"]), "n": int(top["n"]), "share": top["share"], "conversion_rate": conv}
+    text = say("top_path", lang, path=words(top["path"]), customers=facts["customers"], n=facts["n"], share=fmt_percent(top["share"], lang, 1),
                conversion=fmt_percent(conv, lang) if conv is not None and not pd.isna(conv) else "–")
+    if "conversions" in rows and rows["conversions"].max() > 0:
+        best = rows.loc[rows["conversions"].idxmax()]
+        if best["path"] != top["path"]:
+            facts.update({"buying_path": best["path"], "buying_path_conversions": int(best["conversions"]), "buying_path_customers": int(best["customers"])})
+            text += " " + say("buying_path", lang, path=words(best["path"]), conversions=int(best["conversions"]), customers=int(best["customers"]))
     return Finding("top_path", text, facts)
 
 
