@@ -312,26 +312,40 @@ def _key_codes(values: pd.Series) -> tuple[np.ndarray, Any]:
     return codes.astype("int64"), np.asarray(uniques, dtype=object)
 
 
-def group_index(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+def group_index(frame: pd.DataFrame, keys: list[str], with_keys: bool = True) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """Rows' group numbers for ``keys`` with bincount-friendly codes.
 
-    Returns ``(rows, group, key_table)``: the positions of rows with no missing key, the dense
-    group number of each of those rows, and one row per group with the key values (groups in
-    order of their codes). Survey frames have millions of rows but few groups, and a grouped
-    sum over integer codes is a single ``numpy.bincount``, several times faster than a pandas
-    group-by on several keys.
+    Returns ``(rows, group, key_table)``: the positions of rows with no missing key (a slice
+    when none is missing), the dense group number of each of those rows, and one row per group
+    with the key values (groups in order of their codes; categorical key columns; only the
+    group count's worth of empty rows when ``with_keys`` is False). Survey frames have millions
+    of rows but few groups, and a grouped sum over integer codes is a single
+    ``numpy.bincount``, several times faster than a pandas group-by on several keys.
     """
     codes, labels = zip(*(_key_codes(frame[k]) for k in keys)) if keys else ((), ())
     sizes = [max(len(lab), 1) for lab in labels]
     ok = np.ones(len(frame), dtype=bool)
     for c in codes:
         ok &= c >= 0
-    rows = np.flatnonzero(ok)
-    flat = np.ravel_multi_index([c[rows] for c in codes], sizes) if keys else np.zeros(len(rows), dtype="int64")
+    if ok.all():
+        rows: Any = slice(None)
+        kept = list(codes)
+    else:
+        rows = np.flatnonzero(ok)
+        kept = [c[rows] for c in codes]
+    flat = np.ravel_multi_index(kept, sizes) if keys else np.zeros(int(ok.sum()), dtype="int64")
     present, group = np.unique(flat, return_inverse=True) if np.prod(sizes, dtype=float) > 5e7 else _dense(flat, int(np.prod(sizes)))
+    if not with_keys:
+        return rows, group, pd.DataFrame(index=pd.RangeIndex(len(present)))
     parts = np.unravel_index(present, sizes) if keys else ()
-    key_table = pd.DataFrame({k: labels[i][parts[i]] for i, k in enumerate(keys)})
-    return rows, group, key_table
+    columns = {}
+    for i, k in enumerate(keys):
+        lab = labels[i]
+        if lab.dtype.kind in "iu":
+            columns[k] = lab[parts[i]]
+        else:
+            columns[k] = pd.Categorical.from_codes(parts[i], categories=pd.Index(lab, dtype=object))
+    return rows, group, pd.DataFrame(columns, index=pd.RangeIndex(len(present)))
 
 
 def _dense(flat: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -375,9 +389,10 @@ def grouped(frame: pd.DataFrame, keys: list[str], columns: list[str], how: str =
 
 def first_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The first row of each group of ``keys`` (rows with a missing key dropped)."""
-    rows, group, table = group_index(frame, keys)
+    rows, group, table = group_index(frame, keys, with_keys=False)
+    positions = np.arange(len(frame))[rows]
     first = np.full(len(table), -1, dtype="int64")
-    first[group[::-1]] = rows[::-1]  # written last to first, so the earliest row of each group wins
+    first[group[::-1]] = positions[::-1]  # written last to first, so the earliest row of each group wins
     return frame.iloc[np.sort(first)].reset_index(drop=True)
 
 
