@@ -129,3 +129,8 @@ def test_sample_churn_is_higher_after_a_bad_experience(tmp_path, folder, templat
     assert row["churn_bad_low"] <= planted["detractors"] <= row["churn_bad_high"]
     assert row["churn_good_low"] <= planted["promoters"] <= row["churn_good_high"]
     assert row["rr_low"] > 1 and row["difference_low"] > 0 and row["p_adjusted"] < 0.05
+
+
+def test_churn_table_holds_plain_columns():
+    table = churn_by_experience(_dataset(*_survey()), by="region")
+    assert not any(isinstance(dtype, pd.CategoricalDtype) for dtype in table.dtypes)

@@ -207,3 +207,11 @@ def test_one_respondent_and_constant_answers_are_suppressed_without_error():
     constant = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(8)], "touchpoint": "site", "perception": 6.0})
     row = scores(_dataset(constant, None)).iloc[0]
     assert row["csat"] == 6.0 and row["csat_low"] == row["csat_high"] == 6.0 and row["top2"] == 1.0
+
+
+def test_tables_hold_plain_columns_not_categoricals():
+    ratings, respondents = _survey()
+    for level in ("touchpoint", "stage", "journey"):
+        table = scores(_dataset(ratings, respondents), level=level, by="region")
+        assert not any(isinstance(dtype, pd.CategoricalDtype) for dtype in table.dtypes), level
+        assert list(table["region"]) == sorted(table["region"]) or level != "journey"

@@ -237,8 +237,8 @@ def decorate(frame: pd.DataFrame, ds: Dataset, level: str, by: str | None, extra
     attribute's name) is the first column.
     """
     out = frame.copy()
-    for col in ("cell", "by"):
-        if col in out and isinstance(out[col].dtype, pd.CategoricalDtype):
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
             out[col] = out[col].astype("object")
     if level == "touchpoint":
         order = {tp: i for i, tp in enumerate(ds.journey.catalogue()["touchpoint"])}

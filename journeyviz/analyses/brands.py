@@ -130,7 +130,7 @@ def _perception(ds: Dataset, level: str, by: str | None, ours: str, competitors:
 
 
 def _nps(ds: Dataset, by: str | None, ours: str, competitors: list[str]) -> pd.DataFrame:
-    resp = respondents_frame(ds, by, None, "compare_brands").drop_duplicates("respondent_id")
+    resp = respondents_frame(ds, by, None, "compare_brands")
     resp = resp[resp["nps"].notna()]
     group = ["by"] if by else []
     resp = resp.assign(promoter=resp["nps"] >= 9, detractor=resp["nps"] <= 6, one=1)

@@ -89,6 +89,9 @@ def scores(ds: Dataset, level: str = "touchpoint", by: str | None = None, brand:
         table[col] = table[col].fillna(0).astype("int64")
     table = _suppress(table, ds.min_group_size)
     if level == "journey":
+        for col in ("cell", "by"):
+            if col in table:
+                table[col] = table[col].astype("object")
         table = table.rename(columns={"cell": "journey"})
         if by:
             table = table.sort_values("by", kind="stable").rename(columns={"by": by})
