@@ -66,7 +66,7 @@ class _Coded:
 
 
 _CACHE: dict[tuple[int, int], tuple[Any, Any, Any, _Coded]] = {}
-_CACHE_SIZE = 4
+_CACHE_SIZE = 2
 
 
 def coded(ds: Dataset) -> _Coded:
@@ -78,6 +78,8 @@ def coded(ds: Dataset) -> _Coded:
     for the few most recent tables and reused while the same frames, unchanged in length,
     columns and column sums, are passed again. Codes never leave the analyses.
     """
+    for stale in [k for k, v in _CACHE.items() if (v[0]() is None) != (k[0] == id(None)) or (v[1]() is None) != (k[1] == id(None))]:
+        del _CACHE[stale]  # its frames are gone: free the coded copy now rather than at eviction
     key = (id(ds.ratings), id(ds.respondents))
     stamp = (_fingerprint(ds.ratings), _fingerprint(ds.respondents), ds.brand)
     hit = _CACHE.get(key)
