@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -366,7 +367,11 @@ def _read_csv(path: Path) -> _Raw:
     frame = table.to_pandas()
     total = len(frame) + len(bad)
     bad_rows = np.array(sorted(b[0] for b in bad), dtype="int64")
-    rows = np.setdiff1d(np.arange(2, total + 2, dtype="int64"), bad_rows)
+    rows = np.arange(2, total + 2, dtype="int64")
+    if len(bad_rows):
+        keep = np.ones(total, dtype=bool)
+        keep[bad_rows[(bad_rows >= 2) & (bad_rows < total + 2)] - 2] = False
+        rows = rows[keep]
     bad_frame = pd.DataFrame({"_raw": [b[1] for b in sorted(bad)], "_row": bad_rows}) if bad else None
     detected = {"format": "csv", "encoding": label, "separator": sep}
     return _Raw(frame, rows, str(path), detected, bad_frame)
@@ -662,10 +667,11 @@ def _to_number(s: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
         return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), dtype=bool)
     text = _to_str(s)
     blank = text.isna().to_numpy(dtype=bool)
-    cleaned = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+    # Arrow compute, not pandas .str: pandas falls back to a Python loop for this pattern.
+    cleaned = pc.replace_substring_regex(pa.array(text, type=pa.large_string()), r"[\s\x{00A0}\x{202F}]", "")
     if decimal == ",":
-        cleaned = cleaned.str.replace(",", ".", regex=False)
-    values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        cleaned = pc.replace_substring(cleaned, ",", ".")
+    values = pd.to_numeric(pd.Series(cleaned.to_pandas()), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     return values, ~blank & np.isnan(values)
 
 
@@ -752,7 +758,7 @@ def _to_timestamp(s: pd.Series, tz: str, date_only_naive: bool = False) -> tuple
             todo = parsed.isna().to_numpy(bool)
             if not todo.any():
                 break
-            got = pd.to_datetime(sub[todo], format=fmt, errors="coerce").astype("datetime64[us]")
+            got = _strptime(sub[todo], fmt)
             hit = got.notna().to_numpy(bool)
             if hit.any():
                 idx = np.flatnonzero(todo)[hit]
@@ -765,6 +771,20 @@ def _to_timestamp(s: pd.Series, tz: str, date_only_naive: bool = False) -> tuple
         result[dmy] = parsed.to_numpy()
     bad = ~blank & result.isna().to_numpy(bool)
     return result, bad, " + ".join(labels)
+
+
+def _strptime(text: pd.Series, fmt: str) -> pd.Series:
+    """Parse with Arrow's C++ strptime (fast), then pandas for what it leaves (e.g. 1-digit days)."""
+    arr = pa.array(text, type=pa.large_string())
+    got = pc.strptime(arr, format=fmt, unit="s", error_is_null=True)
+    # Arrow rolls impossible dates over (31/02 → 03/03); a value must print back as it was read.
+    same = pc.fill_null(pc.equal(pc.strftime(got, format=fmt), arr), False)
+    got = pc.if_else(same, got, pa.scalar(None, got.type))
+    out = pd.Series(got.to_numpy(zero_copy_only=False), index=text.index).astype("datetime64[us]")
+    left = out.isna().to_numpy(bool)
+    if left.any():
+        out[left] = pd.to_datetime(text[left], format=fmt, errors="coerce").astype("datetime64[us]").to_numpy()
+    return out
 
 
 def _localise(naive: pd.Series, tz: str) -> pd.Series:
@@ -1132,7 +1152,8 @@ class _Quarantine:
         if bad_shape is not None:
             extra = bad_shape.assign(_reason="bad_row_shape")
             rejected = pd.concat([rejected, extra], ignore_index=True).sort_values("_row", kind="stable")
-        rejected.to_csv(target, index=False, encoding="utf-8")
+        # Quote every field: pandas leaves a bare carriage return unquoted, which would split a row.
+        rejected.to_csv(target, index=False, encoding="utf-8", quoting=csv.QUOTE_ALL)
         return str(target)
 
 

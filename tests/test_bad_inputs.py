@@ -248,7 +248,8 @@ def _damaged(draw: st.DrawFn) -> dict[str, pd.DataFrame]:
         elif kind == "bad_ts":
             events.loc[row, "timestamp"] = draw(st.sampled_from(["31/02/2025", "demain", "2025-02-30 10:00", "12"]))
         elif kind == "unknown_tp":
-            events.loc[row, "touchpoint"] = draw(st.text(min_size=1, max_size=6))
+            # No control characters: pandas writes a bare "\r" unquoted, which really is another CSV line.
+            events.loc[row, "touchpoint"] = draw(st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=6))
         elif kind == "duplicate":
             events = pd.concat([events, events.iloc[[row]]], ignore_index=True)
         elif kind == "offset":
@@ -305,3 +306,10 @@ def test_every_row_read_is_accepted_or_quarantined(tables: dict[str, pd.DataFram
             assert quarantined["_reason"].value_counts().to_dict() == tr.reasons
         else:
             assert tr.quarantine_path is None
+
+
+def test_quarantine_keeps_a_value_with_a_carriage_return_in_one_row(tmp_path: Path) -> None:
+    events = _damage(_events(), "touchpoint", "bad\rvalue\nhere")
+    ds = load({"events": events}, journey=JOURNEY, quarantine_dir=tmp_path)
+    quarantined = pd.read_csv(ds.report["events"].quarantine_path, dtype=str, keep_default_na=False)
+    assert len(quarantined) == 1 and quarantined.loc[0, "touchpoint"] == "bad\rvalue\nhere"
