@@ -415,9 +415,21 @@ def test_empty_table_gives_an_explicit_no_data_chart(name: str) -> None:
     fn, make, kwargs, _, _ = CASES[name]
     chart = fn(make().iloc[0:0], **kwargs)
     spec = chart.to_dict()
-    assert spec["usermeta"]["journeyviz"]["empty"] is True
+    assert spec["description"] == "journeyviz: no data"
+    import altair as alt
+
+    alt.hconcat(chart, chart).to_dict()  # a "no data" chart still composes
     assert "Pas de données" in str(data_values(spec)) or "No data" in str(data_values(spec))
     compiles(chart)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_chart_composes_with_others(name: str) -> None:
+    import altair as alt
+
+    fn, make, kwargs, _, _ = CASES[name]
+    chart = fn(make(), **kwargs)
+    alt.vconcat(chart, charts.funnel(funnel_table())).to_dict()  # no top-level-only property inside
 
 
 def test_not_a_dataframe_is_refused_with_the_analysis_to_call() -> None:

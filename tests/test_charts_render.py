@@ -103,3 +103,14 @@ def test_enable_offline_widgets_switches_jupyterchart_to_the_bundle() -> None:
     pytest.importorskip("anywidget")
     charts.enable_offline_widgets()
     assert "esm.sh" not in str(alt.JupyterChart._esm)
+
+
+def test_chart_modules_import_no_engine_and_no_statistics_library() -> None:
+    from pathlib import Path
+
+    import journeyviz.charts as pkg
+
+    for path in Path(pkg.__file__).parent.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for banned in ("import ibis", "from ibis", "scipy", "statsmodels", "sklearn", "journeyviz.analyses"):
+            assert banned not in text, f"{path.name} uses {banned}"

@@ -96,6 +96,10 @@ def is_suppressed(table: pd.DataFrame) -> pd.Series:
     return table["suppressed"].fillna(False).astype(bool)
 
 
+#: ``description`` of the "no data" chart, so code can tell it apart (it composes like any chart).
+NO_DATA = "journeyviz: no data"
+
+
 def no_data(title: str | None = None, lang: str | None = None, width: int = 400, height: int = 120) -> alt.Chart:
     """An explicit "no data" chart (used for empty tables, so a page never shows a blank)."""
     frame = pd.DataFrame({"message": [word("no_data", lang)]})
@@ -103,7 +107,7 @@ def no_data(title: str | None = None, lang: str | None = None, width: int = 400,
         alt.Chart(frame)
         .mark_text(fontSize=16, color=palette.GREY)
         .encode(text="message:N")
-        .properties(width=width, height=height, usermeta={"journeyviz": {"empty": True}})
+        .properties(width=width, height=height, description=NO_DATA)
     )
     return chart.properties(title=title) if title else chart
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Mapping
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
 from . import _base as b

@@ -25,7 +25,7 @@ _W = {
 }
 
 
-def churn_forest(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str | None = None, lang: str | None = None, min_group_size: int = 10, top: int | None = None) -> alt.LayerChart:
+def churn_forest(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str | None = None, lang: str | None = None, min_group_size: int = 10, top: int | None = None) -> alt.HConcatChart:
     """Forest plot of relative risks of churn (bad vs good experience) with 95 % intervals, log scale.
 
     Parameters
@@ -43,9 +43,10 @@ def churn_forest(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None
 
     Returns
     -------
-    altair.LayerChart
-        ``no_effect`` (rule at 1), ``intervals`` (rules), ``estimates`` (dots sized by
-        ``n_bad``) and ``values`` (text "RR (bad % vs good %)"); suppressed rows carry a note.
+    altair.HConcatChart
+        The forest — ``no_effect`` (rule at 1), ``intervals`` (rules), ``estimates`` (squares
+        sized by ``n_bad``) — beside ``values`` (text "RR (bad % vs good %)"); suppressed rows
+        carry a note.
     """
     lang = b.resolve_lang(lang)
     data = b.require(table, ["definition", "relative_risk", "n_bad", "n_good"], "charts.churn_forest", "journeyviz.churn_by_experience")
@@ -98,8 +99,15 @@ def churn_forest(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None
             color=alt.condition("datum.relative_risk > 1", alt.value(palette.VERMILLION), alt.value(palette.BLUE)),
         ).properties(name="estimates")
     )
-    layers.append(base.mark_text(align="left", fontSize=11).encode(x=alt.value(548), text="value_text:N").properties(name="values"))
-    return alt.layer(*layers).properties(title=alt.TitleParams(title, subtitle=b.pick(_W["subtitle"], lang)), width=540, height=max(120, 22 * len(order)), padding={"right": 190, "left": 8, "top": 8, "bottom": 8})
+    height = max(120, 22 * len(order))
+    forest = alt.layer(*layers).properties(width=480, height=height)
+    values = (
+        alt.Chart(data)
+        .mark_text(align="left", fontSize=11)
+        .encode(y=alt.Y("row:N", sort=order, axis=None), x=alt.value(0), text="value_text:N", tooltip=tooltip)
+        .properties(width=170, height=height, name="values")
+    )
+    return alt.hconcat(forest, values, spacing=8).properties(title=alt.TitleParams(title, subtitle=b.pick(_W["subtitle"], lang)))
 
 
 def _pct(value: float, lang: str) -> str:

@@ -26,7 +26,7 @@ QUADRANT_LABELS = {
     "fr": {"concentrate_here": "Concentrer les efforts ici", "keep_up_the_good_work": "Maintenir le bon travail", "low_priority": "Faible priorité", "possible_overkill": "Effort peut-être excessif"},
     "en": {"concentrate_here": "Concentrate here", "keep_up_the_good_work": "Keep up the good work", "low_priority": "Low priority", "possible_overkill": "Possible overkill"},
 }
-# Where each quadrant's name is written: (x pixel anchor, y pixel anchor, align, baseline).
+# Where each quadrant's name is written in the plot: (horizontal align, vertical baseline).
 _CORNERS = {
     "concentrate_here": ("left", "top"),
     "keep_up_the_good_work": ("right", "top"),

@@ -142,15 +142,13 @@ def flows(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, journ
         .mark_area(opacity=0.3, interpolate="linear")
         .encode(x=x, y=y, y2="y2:Q", detail="link:N", color=alt.Color("source:N", scale=item_scale, legend=None), tooltip=link_tip)
     )
-    nodes = nodes.rename(columns={"item": "item"})
     node_tip = [b.tip("label", "", "N"), b.tip("column", b.pick(_W["step"], lang), fmt="d"), b.tip("size", b.word("customers", lang), fmt=",")]
     node_layer = alt.Chart(nodes, name="nodes").mark_rect().encode(x="x:Q", x2="x2:Q", y="y:Q", y2="y2:Q", color=colour, tooltip=node_tip)
     nodes["mid"] = (nodes["y"] + nodes["y2"]) / 2
-    nodes["text"] = [f"{lab}" for lab in nodes["label"]]
     text_layer = (
         alt.Chart(nodes[nodes["size"] >= tallest * 0.03], name="node_labels")
         .mark_text(align="left", dx=4, fontSize=12)
-        .encode(x="x2:Q", y="mid:Q", text="text:N", tooltip=node_tip)
+        .encode(x="x2:Q", y="mid:Q", text="label:N", tooltip=node_tip)
     )
     columns = int(nodes["column"].nunique())
     return alt.layer(link_layer, node_layer, text_layer).properties(title=title, width=max(480, 190 * columns), height=380)
