@@ -90,28 +90,29 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None) -> pd.DataFra
     delta = b.window_timedelta(window)
     t, keys = b.journey_events(ds, by, analysis="funnel")
     part = [*keys, "customer_id"]
-    t = b.with_sequence(t, keys)
-    # A window over the same partition as the sequence: no extra join or shuffle.
-    t = t.mutate(first_ts=t.timestamp.min().over(group_by=part))
-    first = t.filter(t.seq == 0)
+    first = t.group_by(part).aggregate(first_ts=t.timestamp.min())
     if delta is not None:
+        t = t.join(first, part)
         t = t.filter(b.hours(t.timestamp, t.first_ts) <= delta.total_seconds() / 3600.0)
 
+    # Journey order is (timestamp, event_id); comparing them as a struct needs no window (no sort
+    # of the whole log), and the struct minimum is the first event in that order on every engine.
     per_stage = []
     reached = None
     for order, stage in enumerate(ds.journey.stage_ids):
         at = t.filter(t.stage == stage)
         if reached is not None:
-            at = at.join(reached.select(*part, prev_seq="seq"), part)
-            at = at.filter(at.seq > at.prev_seq)
-        reached = at.group_by(part).aggregate(seq=at.seq.min(), ts=at.timestamp.min(), first_ts=at.first_ts.min())
-        elapsed = b.hours(reached.ts, reached.first_ts)
+            at = at.join(reached.select(*part, _prev="k"), part)
+            at = at.filter(ibis.struct({"ts": at.timestamp, "id": at.event_id}) > at._prev)
+        reached = at.group_by(part).aggregate(k=ibis.struct({"ts": at.timestamp, "id": at.event_id}).min())
+        timed = reached.join(first, part)
+        elapsed = b.hours(timed.k.ts, timed.first_ts)
         per_stage.append(
             b.aggregate(
-                reached,
+                timed,
                 keys,
                 stage_order=ibis.literal(order, type="int64"),
-                customers=reached.count(),
+                customers=timed.count(),
                 median_hours=elapsed.median(),
                 p90_hours=elapsed.quantile(0.9),
             )
