@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import os
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -32,6 +33,8 @@ DEFAULT_DATA = "data/samples/maison_lumiere"
 #: Environment variable that replaces the default dataset (set by ``journeyviz serve --data``).
 DATA_ENV = "JOURNEYVIZ_DATA"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+#: Sections kept per board for filter states already seen.
+CACHE_SIZE = 64
 #: Attributes with more distinct values than this are not offered as segments in the filter bar.
 MAX_SEGMENT_VALUES = 30
 
@@ -106,6 +109,9 @@ class Board:
         self.findings: dict[str, Finding] = {}
         self.dataset: Dataset | None = None
         self._shown: list[_Shown] = []
+        # Sections already computed for a filter state: going back to a segment seen before redraws
+        # at once instead of querying the engine again (the data under a board does not change).
+        self._cache: OrderedDict[tuple, Section] = OrderedDict()
         self._scope_widget: Any = None
         self._controls: dict[str, Any] = {}
         if dataset is not None and error is None:
@@ -238,19 +244,30 @@ class Board:
         return f.segment_by if f.segment_by and f.segment in ("all", "") else None
 
     def _build(self, shown: _Shown) -> Section:
-        try:
-            section = shown.builder(self.dataset, self.language, self._by())
-        except Exception as exc:
-            if not self.interactive and not _expected(exc):
-                raise  # a bug in a batch run must fail the run, with its traceback for the analyst
-            text = say("section_error", self.language, detail=readable_error(exc, self.language, bare=True))
-            section = Section(title=shown.key, finding=Finding(shown.key, text, {"error": text}))
+        key = (shown.key, tuple(sorted(self.filters.as_dict().items())))
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            section = self._cache[key]
+        else:
+            section = self._compute(shown)
+            self._cache[key] = section
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
         if shown.finding_key is not None:
             self.findings.pop(shown.finding_key, None)
         if section.finding is not None:
             shown.finding_key = section.finding.key
             self.findings[section.finding.key] = section.finding
         return section
+
+    def _compute(self, shown: _Shown) -> Section:
+        try:
+            return shown.builder(self.dataset, self.language, self._by())
+        except Exception as exc:
+            if not self.interactive and not _expected(exc):
+                raise  # a bug in a batch run must fail the run, with its traceback for the analyst
+            text = say("section_error", self.language, detail=readable_error(exc, self.language, bare=True))
+            return Section(title=shown.key, finding=Finding(shown.key, text, {"error": text}))
 
     def _redraw(self, shown: _Shown, section: Section) -> None:
         w = shown.widgets

@@ -173,3 +173,21 @@ def test_readable_error_uses_the_message_not_the_class():
 def test_table_is_behind_a_details_toggle():
     html = dashboard._table_html(pd.DataFrame({"a": [1.5]}), "fr")
     assert html.startswith("<details") and "1,50" in html
+
+
+def test_going_back_to_a_filter_seen_before_reuses_its_sections(small_dataset):
+    calls = []
+
+    def counted(ds, lang, by=None):
+        calls.append(1)
+        return customers_section(ds, lang, by)
+
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.show(counted)
+    board.apply(segment_by="region", segment="Nord")
+    board.apply(segment_by="region", segment="Sud")
+    first = board.findings["customers"].facts["customers"]
+    board.apply(segment_by="region", segment="Nord")
+    board.apply(segment_by="region", segment="Sud")
+    assert len(calls) == 3  # all, Nord, Sud; the second visits come from the cache
+    assert board.findings["customers"].facts["customers"] == first
