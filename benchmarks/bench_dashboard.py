@@ -38,6 +38,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _summary(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0}
     return {"n": len(values), "p50_ms": round(1000 * statistics.median(values)), "p95_ms": round(1000 * _percentile(values, 0.95)), "max_ms": round(1000 * max(values))}
 
 
