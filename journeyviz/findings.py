@@ -157,8 +157,8 @@ _PHRASES: dict[str, dict[str, str]] = {
         "en": "No significant difference with competitors on the rated touchpoints.",
     },
     "brands_none": {
-        "fr": "Les données ne contiennent aucun concurrent noté.",
-        "en": "The data holds no rated competitor.",
+        "fr": "Aucun concurrent n'a assez de notes dans cette sélection pour être comparé (au moins {min_group_size} répondants par point de contact, pour chaque marque).",
+        "en": "No competitor has enough ratings in this selection to be compared (at least {min_group_size} respondents per touchpoint, for each brand).",
     },
     "churn": {
         "fr": "Après une mauvaise expérience (détracteurs), {churn_bad} des {n_bad} clients cessent d'acheter, contre {churn_good} des {n_good} promoteurs : un risque {rr} fois plus élevé (IC 95 % : {rr_low} à {rr_high}).",
@@ -450,7 +450,7 @@ def brands_finding(table: pd.DataFrame, lang: str, labels: Mapping[str, str] | N
         rows = rows[~rows["suppressed"].astype(bool)]
     rows = rows.dropna(subset=["difference"])
     if rows.empty:
-        return Finding("competitors", say("brands_none", lang), {"status": None})
+        return Finding("competitors", say("brands_none", lang, min_group_size=min_group_size), {"status": None})
     lags, leads = rows[rows["status"] == "lag"], rows[rows["status"] == "lead"]
     labels = labels or {}
     if not lags.empty:
