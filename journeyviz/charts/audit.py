@@ -92,7 +92,8 @@ def touchpoint_scorecard(table: pd.DataFrame, *, title: str | None = None, lang:
             layer = [base.mark_rule(color=palette.GREY).encode(x=alt.datum(0))]
             if lo and lo in data.columns:
                 layer.append(base.mark_rule(color=palette.INK).encode(x=f"{lo}:Q", x2=f"{hi}:Q"))
-            layer.append(base.mark_point(filled=True, size=60).encode(x=x, color=alt.Color(f"{col}:Q", scale=palette.diverging_scale(), legend=None)))
+            sign = alt.condition(f"datum['{col}'] < 0", alt.value(palette.DIVERGING[0]), alt.value(palette.DIVERGING[-1]))
+            layer.append(base.mark_point(filled=True, size=60, opacity=1).encode(x=x, color=sign))
         else:
             layer = [base.mark_bar(color=palette.BLUE if col != "dropoff" else palette.VERMILLION, opacity=0.85).encode(x=x)]
             if lo and lo in data.columns:
