@@ -144,6 +144,7 @@ SELECT '(direct)', '(conversion)', n FROM direct WHERE n > 0
 def steps(path: str | Path, stages: list[str], conversion: str, brand: str, memory_limit: str | None = None, database: str = ":memory:") -> list[Step]:
     """The floor's bundle as timed steps over ``path`` (one DuckDB connection, no pandas load)."""
     con = duckdb.connect(database)
+    con.execute("SET enable_progress_bar = false")
     if memory_limit:
         con.execute(f"SET memory_limit = {_literal(memory_limit)}")
     con.execute(f"CREATE VIEW ev AS SELECT * FROM read_parquet({_literal(str(path))}) WHERE brand = {_literal(brand)}")

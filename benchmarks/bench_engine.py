@@ -6,7 +6,8 @@ Usage::
     python benchmarks/bench_engine.py --customers 100000 --json      # one JSON object
     python benchmarks/bench_engine.py --contenders journeyviz,duckdb_floor --events-file events.parquet
 
-The events are generated once (about 10 events per customer) and written to Parquet; every
+The events are generated once (``journeyviz.samples``' lifecycle sample, about 11 events per
+customer) and written to Parquet next to its ``journey.yml``; every
 contender then runs in its own fresh Python process, one after the other, so its wall time and
 peak resident memory (``os.wait4`` rusage of that process) are its own. ``seconds`` is the work
 inside the process (reading the data included, Python start-up and imports excluded);
@@ -44,13 +45,7 @@ BUNDLE_STEPS = ("funnel", "transitions", "top_paths", "touchpoint_audit", "attri
 def _journey_for(events: Path) -> dict[str, Any]:
     import yaml
 
-    beside = events.with_name("journey.yml")
-    if beside.exists():
-        return yaml.safe_load(beside.read_text(encoding="utf-8"))
-    sys.path.insert(0, str(HERE))
-    import _standin
-
-    return _standin.journey_dict()
+    return yaml.safe_load(events.with_name("journey.yml").read_text(encoding="utf-8"))
 
 
 def _stages(journey: dict[str, Any]) -> tuple[list[str], str, str]:
@@ -200,7 +195,8 @@ def _compare(report: dict[str, Any]) -> None:
 
 def _table(report: dict[str, Any], meta: dict[str, Any]) -> str:
     lines = [
-        f"{meta['events']:,} events, {meta['customers']:,} customers · {meta['machine']} · {meta['date']}",
+        f"{meta['events']:,} events, {meta['customers']:,} customers · {meta['machine']} · {meta['date']}"
+        f" · 1-min load average {meta['load_average'][0]} before, {meta['load_average'][1]} after",
         "",
         f"{'contender':<16} {'seconds':>9} {'peak MB':>9} {'× floor':>8} {'jv faster':>10}  status; matches the floor",
     ]
@@ -218,7 +214,7 @@ def _table(report: dict[str, Any], meta: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--customers", type=int, default=1_000_000, help="customers to generate (about 10 events each)")
+    parser.add_argument("--customers", type=int, default=1_000_000, help="customers to generate (about 11 events each)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     parser.add_argument("--contenders", default=",".join(CONTENDERS), help=f"comma-separated, from {', '.join(CONTENDERS)}")
     parser.add_argument("--events-file", type=Path, help="use this Parquet event log (canonical columns) instead of generating one")
@@ -255,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="jvbench_data_") as tmp:
         if args.events_file:
             events = args.events_file.resolve()
+            if not events.with_name("journey.yml").exists():
+                parser.error(f"--events-file {events}: no journey.yml beside it; the contenders need the journey's stages and brand")
             generate_seconds = 0.0
         else:
             folder = args.keep_data or Path(tmp)
@@ -277,8 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         if meta["customers"] is None:
             import duckdb
 
-            meta["customers"] = duckdb.sql(f"SELECT count(DISTINCT customer_id) FROM read_parquet('{events}')").fetchall()[0][0]
+            con = duckdb.connect()
+            con.execute("SET enable_progress_bar = false")  # it would write into the --json output
+            meta["customers"] = con.execute(f"SELECT count(DISTINCT customer_id) FROM read_parquet('{events}')").fetchall()[0][0]
+        load_before = os.getloadavg()[0]
         report = {name: _best_of(args.repeat, name, events, options, args.timeout) for name in names}
+        meta["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     _compare(report)
     for entry in report.values():
         entry.pop("fingerprints", None)
