@@ -656,6 +656,8 @@ def _detect_decimal(frame: pd.DataFrame, sep: str | None) -> str:
         dot += int(sample.str.fullmatch(r"-?\d+\.\d+").sum())
     if sep == ",":
         return "."
+    if comma == dot == 0:
+        return "," if sep == ";" else "."  # no decimals seen: a ';' file is a French-style export
     return "," if comma > dot else "."
 
 
