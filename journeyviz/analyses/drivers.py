@@ -22,9 +22,8 @@ import pandas as pd
 
 from ..dataset import Dataset
 from . import _stats
-from ._survey import check_brand, ratings_frame, respondents_frame, summary
+from ._survey import cell_values, check_brand, decorate, ratings_frame, respondents_frame, summary
 from .gaps import satisfaction_gap
-from .scores import scores
 
 OUTCOMES = ("overall", "nps")
 N_BOOTSTRAP = 500
@@ -217,7 +216,7 @@ def importance_performance(ds: Dataset, brand: str | None = None, seed: int = 0,
 
         - ``touchpoint``, ``label``, ``stage``, ``n`` (respondents who rated its perception);
         - ``performance``, ``performance_low``, ``performance_high``: mean perception (scale
-          points) with its Student-t 95 % interval (the ``csat`` of :func:`scores`);
+          points) with its Student-t 95 % interval (the ``csat`` of :func:`journeyviz.scores`);
         - ``importance``, ``importance_low``, ``importance_high``: derived importance as a share of
           R² (``share`` of :func:`key_drivers`) with its bootstrap interval; when no outcome is
           available it falls back to mean stated importance (scale points, t interval);
@@ -244,8 +243,7 @@ def importance_performance(ds: Dataset, brand: str | None = None, seed: int = 0,
         Unknown ``brand``; no ``ratings`` table.
     """
     brand = check_brand(ds, brand)
-    perf = scores(ds, "touchpoint", brand=brand)[["touchpoint", "label", "stage", "n", "csat", "csat_low", "csat_high", "suppressed"]]
-    perf = perf.rename(columns={"csat": "performance", "csat_low": "performance_low", "csat_high": "performance_high"})
+    perf = _performance(ds, brand)
     source = "stated"
     if ds.respondents is not None:
         resp = respondents_frame(ds, None, brand, "importance_performance")
@@ -278,6 +276,18 @@ def importance_performance(ds: Dataset, brand: str | None = None, seed: int = 0,
     table["moment_of_truth"] = (shown & high_imp & (table["gap"] < 0) & (table["gap_p_adjusted"] < 0.05)).astype("bool")
     table["suppressed"] = table["suppressed"] | (table["n"] >= ds.min_group_size) & table["importance"].isna() & (source == "derived")
     return table.reindex(columns=_IPA_COLUMNS).reset_index(drop=True)
+
+
+def _performance(ds: Dataset, brand: str) -> pd.DataFrame:
+    """Mean perception per touchpoint with its t interval (the ``csat`` of :func:`journeyviz.scores`, without NPS/CES)."""
+    cells = cell_values(ds, "touchpoint", brand, None, ("perception",), "importance_performance")
+    table = summary(cells, ["cell"], "perception").rename(columns={"mean": "performance"})
+    table["performance_low"], table["performance_high"] = _stats.mean_interval(table["performance"], table["sd"], table["n"])
+    table = table.drop(columns="sd")
+    small = (table["n"] > 0) & (table["n"] < ds.min_group_size)
+    table = _stats.suppress(table, "n", ["performance", "performance_low", "performance_high"], ds.min_group_size)
+    table["suppressed"] = small
+    return decorate(table, ds, "touchpoint", None)
 
 
 def _stated_importance(ds: Dataset, brand: str) -> pd.DataFrame:
