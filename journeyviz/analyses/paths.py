@@ -142,7 +142,8 @@ def top_paths(ds: Dataset, level: str = "stage", k: int = 10) -> pd.DataFrame:
     t, keys = b.journey_events(ds, None, analysis="top_paths")
     stage = ds.journey.conversion_stage
     converted = (t.stage == stage).cast("int64") if stage is not None else ibis.literal(0, type="int64")
-    t = t.mutate(_conv=converted.max().over(group_by="customer_id"))
+    # Merging repeated stages keeps a conversion-stage event; merging repeated channels may not.
+    t = t.mutate(_conv=converted.max().over(group_by="customer_id") if level == "channel" else converted)
     if level in b.COLLAPSED_LEVELS:
         t = b.collapse_repeats(t, keys, column)
     per_customer = t.group_by("customer_id").aggregate(
@@ -153,16 +154,15 @@ def top_paths(ds: Dataset, level: str = "stage", k: int = 10) -> pd.DataFrame:
         path=per_customer._items.sort().map(lambda s: s.item).join(SEPARATOR), steps=per_customer._items.length()
     )
     paths = per_customer.group_by("path").aggregate(customers=per_customer.count(), conversions=per_customer._conv.sum(), steps=per_customer.steps.max())
+    paths = paths.mutate(n=paths.customers.sum().over())
     top = paths.order_by([ibis.desc("customers"), "path"]).limit(k)
     out = ds.engine.to_pandas(top)
-    total = ds.engine.to_pandas(per_customer.aggregate(n=per_customer.count()))
-    n = int(total["n"].fillna(0).iloc[0]) if len(total) else 0
+    n = int(out["n"].iloc[0]) if len(out) else 0
     b.check_not_filtered_away(ds, n == 0)
-    out = b.as_int(out, ["customers", "conversions", "steps"])
+    out = b.as_int(out, ["customers", "conversions", "steps", "n"])
     out = b.as_str(out, ["path"])
     out = out.sort_values(["customers", "path"], ascending=[False, True], kind="stable").reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1, dtype="int64")
-    out["n"] = np.int64(n)
     out["share"] = out["customers"] / n if n else np.nan
     out["share_low"], out["share_high"] = wilson_interval(out["customers"], out["n"])
     out["conversion_rate"] = out["conversions"] / out["customers"].where(out["customers"] > 0)
