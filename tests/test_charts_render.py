@@ -114,3 +114,10 @@ def test_chart_modules_import_no_engine_and_no_statistics_library() -> None:
         text = path.read_text(encoding="utf-8")
         for banned in ("import ibis", "from ibis", "scipy", "statsmodels", "sklearn", "journeyviz.analyses"):
             assert banned not in text, f"{path.name} uses {banned}"
+
+
+def test_save_in_english_uses_english_number_formats(tmp_path) -> None:
+    text = charts.save(_chart(), tmp_path / "en.svg", lang="en").read_text(encoding="utf-8")
+    assert "1,200" in text and "1\u00a0200" not in text
+    with pytest.raises(ValueError, match="lang='de'"):
+        charts.to_svg(_chart(), lang="de")

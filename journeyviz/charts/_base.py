@@ -25,6 +25,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "touchpoint": {"fr": "Point de contact", "en": "Touchpoint"},
     "channel": {"fr": "Canal", "en": "Channel"},
     "status": {"fr": "Statut", "en": "Status"},
+    "note": {"fr": "Remarque", "en": "Note"},
 }
 
 

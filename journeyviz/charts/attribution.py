@@ -67,7 +67,7 @@ def attribution(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None,
     tooltip = [b.tip("item_label", b.word("channel" if item == "channel" else "touchpoint", lang), "N"), b.tip("model_label", b.pick(_W["model"], lang), "N"), b.pct_tip("share", b.pick(_W["share"], lang)), b.tip("conversions", b.pick(_W["conversions"], lang), fmt=",.1f")]
     tooltip += [b.tip("customers", b.pick(_W["customers"], lang), fmt=",")] if "customers" in data.columns else []
     tooltip += [b.pct_tip("removal_effect", b.pick(_W["removal"], lang))] if "removal_effect" in data.columns else []
-    tooltip.append(b.tip("note", "", "N"))
+    tooltip.append(b.tip("note", b.word("note", lang), "N"))
     base = alt.Chart(data).encode(
         y=alt.Y("item_label:N", sort=order, title=None),
         yOffset=alt.YOffset("model_label:N", sort=model_labels),

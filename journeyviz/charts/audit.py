@@ -81,7 +81,7 @@ def touchpoint_scorecard(table: pd.DataFrame, *, title: str | None = None, lang:
     tooltip += [b.tip("reach", b.pick(_W["reach"], lang), fmt=",")]
     for col, lo, hi, fmt, _ in shown:
         tooltip.append(alt.Tooltip(f"{col}:Q", title=b.pick(_W[col], lang), format=fmt.replace("+", "") if "%" in fmt else ",.2f"))
-    tooltip += [b.tip("flags", b.pick(_W["flags"], lang), "N"), b.tip("note", "", "N")]
+    tooltip += [b.tip("flags", b.pick(_W["flags"], lang), "N"), b.tip("note", b.word("note", lang), "N")]
     height = max(200, 20 * len(order))
     charts = []
     for i, (col, lo, hi, fmt, centred) in enumerate(shown):

@@ -92,7 +92,7 @@ def brand_comparison(table: pd.DataFrame, *, brand: str | None = None, metric: s
     tip += [alt.Tooltip(f"{c}:Q", title=b.word(c, lang), format=fmt if "%" in fmt else "+.2f") for c in b.present(data, "low", "high")]
     tip += [b.tip(c, b.pick(_W[c], lang), fmt=",") for c in b.present(data, "n_ours", "n_theirs")]
     tip += [b.tip("p_adjusted", b.pick(_W["p_adjusted"], lang), fmt=".3g")] if "p_adjusted" in data.columns else []
-    tip += [b.tip("status_name", b.pick(_W["status"], lang), "N"), b.tip("note", "", "N")]
+    tip += [b.tip("status_name", b.pick(_W["status"], lang), "N"), b.tip("note", b.word("note", lang), "N")]
     diff_base = alt.Chart(data).encode(y=alt.Y("label:N", sort=order, axis=None, scale=alt.Scale(domain=order)), yOffset=alt.YOffset("competitor:N", sort=comps), tooltip=tip)
     status_scale = alt.Scale(domain=list(STATUS_LABELS[lang].values()), range=[palette.STATUS["lead"], palette.STATUS["par"], palette.STATUS["lag"]])
     diff_layers = [

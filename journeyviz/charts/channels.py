@@ -90,7 +90,7 @@ def channel_matrix(table: pd.DataFrame, *, title: str | None = None, lang: str |
     cols = [names.get(c, c) for c in palette.channel_order(data["purchase_channel"])]
     tooltip = [b.tip("before_label", b.pick(_W["before"], lang), "N"), b.tip("purchase_label", b.pick(_W["purchase"], lang), "N"), b.pct_tip("share", b.pick(_W["share_buyers"], lang))]
     tooltip += [b.pct_tip(c, b.word(c, lang)) for c in b.present(data, "low", "high")]
-    tooltip += [b.tip("customers", b.word("customers", lang), fmt=","), b.tip("purchasers", b.pick(_W["purchasers"], lang), fmt=","), b.tip("note", "", "N")]
+    tooltip += [b.tip("customers", b.word("customers", lang), fmt=","), b.tip("purchasers", b.pick(_W["purchasers"], lang), fmt=","), b.tip("note", b.word("note", lang), "N")]
     base = alt.Chart(data).encode(
         x=alt.X("purchase_label:N", sort=cols, title=b.pick(_W["purchase"], lang), axis=alt.Axis(orient="top", labelAngle=0)),
         y=alt.Y("before_label:N", sort=rows, title=b.pick(_W["before"], lang)),
@@ -134,7 +134,7 @@ def journey_types(table: pd.DataFrame, by: str | None = None, *, title: str | No
     order = list(dict.fromkeys(data["type_label"]))
     tooltip = ([b.tip(by, by, "N")] if by else []) + [b.tip("type_label", b.pick(_W["type"], lang), "N"), b.pct_tip("share", b.pick(_W["share_all"], lang))]
     tooltip += [b.pct_tip(c, b.word(c, lang)) for c in b.present(data, "low", "high")]
-    tooltip += [b.tip("customers", b.word("customers", lang), fmt=",")] + ([b.tip("n", b.pick(_W["all"], lang), fmt=",")] if "n" in data.columns else []) + [b.tip("note", "", "N")]
+    tooltip += [b.tip("customers", b.word("customers", lang), fmt=",")] + ([b.tip("n", b.pick(_W["all"], lang), fmt=",")] if "n" in data.columns else []) + [b.tip("note", b.word("note", lang), "N")]
     offset = {"yOffset": alt.YOffset(f"{by}:N")} if by else {}
     base = alt.Chart(data).encode(y=alt.Y("type_label:N", sort=order, title=None), tooltip=tooltip, **offset)
     colour = alt.Color(f"{by}:N", title=by, scale=palette.group_scale()) if by else alt.value(palette.BLUE)
@@ -185,7 +185,7 @@ def leakage(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, jou
     tooltip += [b.pct_tip(c, b.word(c, lang)) for c in b.present(data, "low", "high")]
     tooltip += [b.tip("leakers", b.pick(_W["leakers"], lang), fmt=","), b.tip("ended", b.pick(_W["ended"], lang), fmt=",")]
     tooltip += [b.tip("top_competitor", b.pick(_W["top_competitor"], lang), "N")] if "top_competitor" in data.columns else []
-    tooltip.append(b.tip("note", "", "N"))
+    tooltip.append(b.tip("note", b.word("note", lang), "N"))
     base = alt.Chart(data).encode(y=alt.Y("tp_label:N", sort=order, title=None), tooltip=tooltip)
     names = b.channel_labels(lang)
     scale = palette.channel_scale(data["channel"].dropna())

@@ -81,7 +81,7 @@ def churn_forest(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None
     tooltip += [b.tip(c, b.pick(_W[c], lang), fmt=",") for c in ("n_bad", "n_good")]
     tooltip += [b.pct_tip("difference", b.pick(_W["difference"], lang))] if "difference" in data.columns else []
     tooltip += [b.tip("p_adjusted", b.pick(_W["p_adjusted"], lang), fmt=".3g")] if "p_adjusted" in data.columns else []
-    tooltip.append(b.tip("note", "", "N"))
+    tooltip.append(b.tip("note", b.word("note", lang), "N"))
     shown = data["relative_risk"].dropna()
     lows = data["rr_low"].dropna() if "rr_low" in data.columns else shown
     highs = data["rr_high"].dropna() if "rr_high" in data.columns else shown

@@ -72,7 +72,7 @@ def funnel(table: pd.DataFrame, by: str | None = None, *, title: str | None = No
         tooltip.append(b.tip("n", b.pick(_W["all"], lang), fmt=","))
     if "median_hours" in data.columns:
         tooltip.append(b.tip("median_hours", b.pick(_W["median_hours"], lang), fmt=",.1f"))
-    tooltip.append(b.tip("note", "", "N"))
+    tooltip.append(b.tip("note", b.word("note", lang), "N"))
     base = alt.Chart(data).encode(y=y, tooltip=tooltip)
     offset = {"yOffset": alt.YOffset(f"{by}:N")} if by else {}
     # Room on the right for the "customers (rate)" labels, so they never run into the legend.

@@ -65,7 +65,7 @@ def gap_dumbbell(table: pd.DataFrame, by: str | None = None, *, title: str | Non
     tooltip += [b.tip("p_adjusted", b.pick(_W["p_adjusted"], lang), fmt=".3g")] if "p_adjusted" in data.columns else []
     tooltip += [b.tip("sig_text", b.pick(_W["significant"], lang), "N")]
     tooltip += [b.tip("importance_weighted_gap", b.pick(_W["weighted"], lang), fmt="+.2f")] if "importance_weighted_gap" in data.columns else []
-    tooltip.append(b.tip("note", "", "N"))
+    tooltip.append(b.tip("note", b.word("note", lang), "N"))
     offset = {"yOffset": alt.YOffset(f"{by}:N")} if by else {}
     groups = data[by].nunique() if by else 1
     height = max(180, 22 * len(order) * groups)

@@ -410,7 +410,7 @@ def journey_map(
     for col in ("pain_points", "opportunities"):
         if col in data.columns:
             tooltip.append(b.tip(col, b.pick(_W[col], lang), "N"))
-    tooltip.append(b.tip("note", "", "N"))
+    tooltip.append(b.tip("note", b.word("note", lang), "N"))
 
     lane_height = 46
     map_height = max(120, lane_height * len(lanes))

@@ -136,7 +136,7 @@ def flows(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, journ
     colour = alt.Color("item:N", scale=item_scale, legend=None)
     x = alt.X("x:Q", axis=alt.Axis(title=b.pick(_W["step"], lang), values=sorted(nodes["column"].unique().tolist()), format="d", grid=False), scale=alt.Scale(domain=[first - 0.1, float(nodes["column"].max()) + 0.9]))
     y = alt.Y("y:Q", axis=None, scale=alt.Scale(reverse=True, domain=[0, float(nodes["y2"].max())]))
-    link_tip = [b.tip("step", b.pick(_W["step"], lang), fmt="d"), b.tip("source_label", b.pick(_W["from"], lang), "N"), b.tip("target_label", b.pick(_W["to"], lang), "N"), b.tip("customers", b.pick(_W["moves"], lang), fmt=","), b.tip("source_customers", b.pick(_W["at_source"], lang), fmt=","), b.pct_tip("share", b.pick(_W["share_next"], lang)), b.tip("note", "", "N")]
+    link_tip = [b.tip("step", b.pick(_W["step"], lang), fmt="d"), b.tip("source_label", b.pick(_W["from"], lang), "N"), b.tip("target_label", b.pick(_W["to"], lang), "N"), b.tip("customers", b.pick(_W["moves"], lang), fmt=","), b.tip("source_customers", b.pick(_W["at_source"], lang), fmt=","), b.pct_tip("share", b.pick(_W["share_next"], lang)), b.tip("note", b.word("note", lang), "N")]
     link_layer = (
         alt.Chart(links, name="links")
         .mark_area(opacity=0.3, interpolate="linear")
@@ -210,7 +210,7 @@ def transition_heatmap(table: pd.DataFrame, *, labels: Mapping[str, str] | None 
     tooltip += [b.pct_tip(c, b.word(c, lang)) for c in b.present(data, "low", "high")]
     tooltip += [b.tip("count", b.pick(_W["count"], lang), fmt=","), b.tip("customers", b.word("customers", lang), fmt=",")]
     tooltip += [b.tip(c, b.pick(_W[c], lang), fmt=",.1f" if c == "median_hours" else ",") for c in b.present(data, "from_count", "median_hours")]
-    tooltip.append(b.tip("note", "", "N"))
+    tooltip.append(b.tip("note", b.word("note", lang), "N"))
     base = alt.Chart(data).encode(
         x=alt.X("to_label:N", sort=cols, title=b.pick(_W["to"], lang), axis=alt.Axis(labelAngle=-40, orient="top")),
         y=alt.Y("from_label:N", sort=rows, title=b.pick(_W["from"], lang)),
@@ -275,7 +275,7 @@ def top_paths(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, j
     tooltip += [b.pct_tip("share", b.pick(_W["path_share"], lang))] + [b.pct_tip(c, b.word(c.split("_")[-1], lang)) for c in b.present(data, "share_low", "share_high")]
     tooltip += [b.tip("conversions", b.pick(_W["conversions"], lang), fmt=",.0f")] if "conversions" in data.columns else []
     tooltip += [b.pct_tip("conversion_rate", b.pick(_W["conversion"], lang))] + [b.pct_tip(c, b.word(c, lang)) for c in b.present(data, "low", "high")]
-    tooltip += [b.tip("flags", b.pick(_W["flags"], lang), "N"), b.tip("note", "", "N")]
+    tooltip += [b.tip("flags", b.pick(_W["flags"], lang), "N"), b.tip("note", b.word("note", lang), "N")]
     y = alt.Y("path_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=560))
     base = alt.Chart(data).encode(y=y, tooltip=tooltip)
     bare = alt.Chart(data).encode(y=alt.Y("path_label:N", sort=order, axis=None), tooltip=tooltip)

@@ -21,7 +21,7 @@ from typing import Any
 
 import altair as alt
 
-from .theme import get_language, number_locale, time_locale
+from .theme import LANGUAGES, get_language, number_locale, time_locale
 
 FORMATS = ("png", "svg")
 
@@ -66,21 +66,21 @@ def enable_offline_widgets() -> None:
     alt.JupyterChart.enable_offline()
 
 
-def to_svg(chart: Any) -> str:
-    """The chart as an SVG string (vl-convert, in the current language's number and date formats)."""
+def to_svg(chart: Any, lang: str | None = None) -> str:
+    """The chart as an SVG string (vl-convert), numbers and dates in ``lang`` (default: the current language)."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(_spec(chart), vl_version=_vl_version())
+    return vlc.vegalite_to_svg(_spec(chart, lang), vl_version=_vl_version())
 
 
-def to_png(chart: Any, scale: float = 2.0) -> bytes:
+def to_png(chart: Any, scale: float = 2.0, lang: str | None = None) -> bytes:
     """The chart as PNG bytes; ``scale=2`` gives a sharp image on slides and retina screens."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(_spec(chart), vl_version=_vl_version(), scale=scale)
+    return vlc.vegalite_to_png(_spec(chart, lang), vl_version=_vl_version(), scale=scale)
 
 
-def save(chart: Any, path: str | Path, scale: float = 2.0) -> Path:
+def save(chart: Any, path: str | Path, scale: float = 2.0, lang: str | None = None) -> Path:
     """Write ``chart`` to ``path`` as PNG or SVG (chosen by the extension), with no browser.
 
     Parameters
@@ -91,6 +91,9 @@ def save(chart: Any, path: str | Path, scale: float = 2.0) -> Path:
         Destination ending in ``.png`` or ``.svg``; parent folders are created.
     scale
         PNG pixel density (2 = twice the chart's size in pixels); ignored for SVG.
+    lang
+        Number and date formats (``"fr"``: ``1 234,5``; ``"en"``: ``1,234.5``); default: the
+        current language (:func:`journeyviz.charts.set_language`).
 
     Returns
     -------
@@ -100,7 +103,7 @@ def save(chart: Any, path: str | Path, scale: float = 2.0) -> Path:
     Raises
     ------
     ValueError
-        The extension is not ``.png`` or ``.svg``.
+        The extension is not ``.png`` or ``.svg``, or ``lang`` is not ``fr``/``en``.
     """
     path = Path(path)
     ext = path.suffix.lower().lstrip(".")
@@ -108,14 +111,19 @@ def save(chart: Any, path: str | Path, scale: float = 2.0) -> Path:
         raise ValueError(f"path={str(path)!r}: unsupported extension {path.suffix!r}; use one of .png, .svg")
     path.parent.mkdir(parents=True, exist_ok=True)
     if ext == "png":
-        path.write_bytes(to_png(chart, scale=scale))
+        path.write_bytes(to_png(chart, scale=scale, lang=lang))
     else:
-        path.write_text(to_svg(chart), encoding="utf-8")
+        path.write_text(to_svg(chart, lang=lang), encoding="utf-8")
     return path
 
 
-def _spec(chart: Any) -> dict[str, Any]:
+def _spec(chart: Any, lang: str | None = None) -> dict[str, Any]:
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"lang={lang!r} is not supported; use one of {', '.join(LANGUAGES)}")
     spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
     config = spec.setdefault("config", {})
-    config.setdefault("locale", {"number": number_locale(get_language()), "time": time_locale(get_language())})
+    if lang is not None:
+        config["locale"] = {"number": number_locale(lang), "time": time_locale(lang)}
+    else:
+        config.setdefault("locale", {"number": number_locale(get_language()), "time": time_locale(get_language())})
     return spec

@@ -62,7 +62,7 @@ def scores(table: pd.DataFrame, by: str | None = None, *, title: str | None = No
     tooltip += [b.pct_tip("top2", b.pick(_W["top2"], lang))] if "top2" in data.columns else []
     tooltip += [b.tip("nps", "NPS", fmt="+.0f")] if "nps" in data.columns else []
     tooltip += [b.tip("ces", b.pick(_W["ces"], lang), fmt=".2f")] if "ces" in data.columns else []
-    tooltip.append(b.tip("note", "", "N"))
+    tooltip.append(b.tip("note", b.word("note", lang), "N"))
     offset = {"yOffset": alt.YOffset(f"{by}:N")} if by else {}
     base = alt.Chart(data).encode(y=alt.Y(f"{cell}:N", sort=order, title=None), tooltip=tooltip, **offset)
     domain = list(scale) if scale else None
@@ -110,7 +110,7 @@ def nps_bars(table: pd.DataFrame, by: str | None = None, *, title: str | None = 
     order = list(dict.fromkeys(data[row]))
     tooltip = [b.tip(row, b.pick(_W["group"], lang), "N"), b.tip("nps", "NPS", fmt="+.1f")]
     tooltip += [b.tip(c, b.word(c.split("_")[1], lang), fmt="+.1f") for c in b.present(data, "nps_low", "nps_high")]
-    tooltip += [b.tip("nps_n", b.pick(_W["nps_n"], lang), fmt=","), b.tip("note", "", "N")]
+    tooltip += [b.tip("nps_n", b.pick(_W["nps_n"], lang), fmt=","), b.tip("note", b.word("note", lang), "N")]
     base = alt.Chart(data).encode(y=alt.Y(f"{row}:N", sort=order, title=None), tooltip=tooltip)
     layers = [
         base.mark_bar().encode(

@@ -65,7 +65,7 @@ def segment_profile_heatmap(table: pd.DataFrame, *, title: str | None = None, la
     tooltip = [b.tip(seg, b.pick(_W["segment"], lang), "N"), b.tip(feat, b.pick(_W["feature"], lang), "N"), b.tip(eff, b.pick(_W["effect"], lang), fmt="+.2f")]
     tooltip += [b.tip(c, b.pick(_W[c], lang), fmt=",.3~f") for c in b.present(data, "value", "rest")]
     tooltip += [b.tip("n", b.pick(_W["size"], lang), fmt=",")] if "n" in data.columns else []
-    tooltip.append(b.tip("note", "", "N"))
+    tooltip.append(b.tip("note", b.word("note", lang), "N"))
     base = alt.Chart(data).encode(x=alt.X(f"{seg}:N", sort=cols, title=b.pick(_W["segment"], lang), axis=alt.Axis(orient="top", labelAngle=0)), y=alt.Y(f"{feat}:N", sort=rows, title=None), tooltip=tooltip)
     cells = base.mark_rect(stroke="white").encode(color=alt.condition("datum.note != ''", alt.value(palette.SUPPRESSED), alt.Color(f"{eff}:Q", scale=palette.diverging_scale(limit), title=b.pick(_W["effect"], lang))))
     text = base.mark_text(fontSize=11).encode(text="cell_text:N", color=alt.condition(f"abs(datum['{eff}']) > {limit * 0.6}", alt.value("white"), alt.value(palette.INK)))
