@@ -71,8 +71,10 @@ def bench_redraw(customers: int, repeats: int, notebook: str, workdir: Path) -> 
         first_load = time.perf_counter() - t0
         page.select_option(".jv-filter-segment_by select", "age_band")
         page.wait_for_function("() => document.querySelector('.jv-scope').textContent.includes('age_band')", timeout=600_000)
-        values = ["18-24", "25-44", "45-64", "65+", "all"]
-        seen = {"all"}  # drawn while setting the split up
+        # option values in the page are the labels ("tous"/"all" first, then the age bands)
+        options = page.eval_on_selector(".jv-filter-segment select", "s => Array.from(s.options).map(o => o.value)")
+        values = options[1:] + options[:1]
+        seen = {options[0]}  # everyone, drawn while setting the split up
         for i in range(repeats):
             value = values[i % len(values)]
             cold.append(value not in seen)
