@@ -70,8 +70,8 @@ def churn_by_experience(ds: Dataset, by: str | None = None, brand: str | None = 
     resp = resp[resp["churned"].notna()]
     group = ["by"] if by else []
     nps = resp[resp["nps"].notna()]
-    nps = nps.assign(cell=None, definition="nps", bad=nps["nps"] <= 6, good=nps["nps"] >= 9)
-    frames = [nps[[*group, "definition", "cell", "bad", "good", "churned"]]]
+    nps = nps.assign(cell="", bad=nps["nps"] <= 6, good=nps["nps"] >= 9)
+    parts = [_counts(nps, group).assign(definition="nps", cell=None)]
     if ds.ratings is not None and "expectation" in ds.ratings.columns:
         r = ratings_frame(ds, "churn_by_experience")
         r = r[(r["brand"] == brand) & r["touchpoint"].notna() & r["perception"].notna() & r["expectation"].notna()]
@@ -80,20 +80,15 @@ def churn_by_experience(ds: Dataset, by: str | None = None, brand: str | None = 
         position = np.full(max(int(r["respondent_id"].to_numpy().max(initial=-1)), int(resp["respondent_id"].to_numpy().max(initial=-1))) + 1, -1)
         position[resp["respondent_id"].to_numpy()] = np.arange(len(resp))
         at = position[r["respondent_id"].to_numpy().astype("int64")]
-        r = r[at >= 0].assign(churned=resp["churned"].to_numpy()[at[at >= 0]])
+        known = at >= 0
+        r = r[known].assign(churned=resp["churned"].to_numpy()[at[known]])
         if by:
-            r["by"] = resp["by"].to_numpy()[at[at >= 0]]
+            r["by"] = pd.Categorical.from_codes(resp["by"].cat.codes.to_numpy()[at[known]], categories=resp["by"].cat.categories)
         bad = r["perception"] < r["expectation"]
-        frames.append(r.assign(definition="gap", cell=r["touchpoint"], bad=bad, good=~bad)[[*group, "definition", "cell", "bad", "good", "churned"]])
-    people = pd.concat(frames, ignore_index=True)
-    people["churned"] = people["churned"].astype("bool")
-    people = people.assign(
-        bad_churn=people["bad"] & people["churned"], good_churn=people["good"] & people["churned"],
-    )  # fmt: skip
+        gap = _counts(r.assign(cell=r["touchpoint"], bad=bad, good=~bad), group)
+        parts.append(gap.assign(definition="gap", cell=gap["cell"].astype("object")))
     keys = [*group, "definition", "cell"]
-    people["cell"] = people["cell"].astype("object").where(people["cell"].notna(), "")  # the NPS row has no cell
-    counts = grouped(people, keys, ["bad", "good", "bad_churn", "good_churn"], "sum")
-    counts["cell"] = counts["cell"].where(counts["cell"] != "", None)
+    counts = pd.concat([p.astype({k: "object" for k in group}) for p in parts], ignore_index=True)
     a, n1, c, n2 = (counts[col].to_numpy(dtype="float64") for col in ("bad_churn", "bad", "good_churn", "good"))
     table = counts[keys].copy()
     table["n_bad"], table["n_good"] = n1, n2
@@ -124,3 +119,10 @@ def churn_by_experience(ds: Dataset, by: str | None = None, brand: str | None = 
     table["_definition_order"] = table["definition"].map({d: i for i, d in enumerate(DEFINITIONS)})
     out = decorate(table, ds, "touchpoint", by, extra_keys=("_definition_order",))
     return out.drop(columns="_definition_order")
+
+
+def _counts(people: pd.DataFrame, group: list[str]) -> pd.DataFrame:
+    """Per ``group`` and ``cell``: respondents with a bad / good experience and churners among each."""
+    churned = people["churned"].astype("bool")
+    people = people.assign(bad_churn=people["bad"] & churned, good_churn=people["good"] & churned)
+    return grouped(people, [*group, "cell"], ["bad", "good", "bad_churn", "good_churn"], "sum")
