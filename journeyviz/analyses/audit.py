@@ -105,10 +105,25 @@ def touchpoint_audit(ds: Dataset, by: str | None = None) -> pd.DataFrame:
         converted_reached=per_tp.conv.sum(),
         exits=per_tp.exit.sum(),
     )
-    people = t.group_by(part).aggregate(conv=t._conv.max())
+    people = per_tp.group_by(part).aggregate(conv=per_tp.conv.max())
     totals = b.aggregate(people, keys, n=people.count(), converted=people.conv.sum())
-    out = ds.engine.to_pandas(stats)
-    totals = ds.engine.to_pandas(totals)
+    # Both aggregates in one query, so the engine computes the per-event windows once.
+    cols = {"reach": "int64", "contacts": "int64", "median_position": "float64", "converted_reached": "int64", "exits": "int64"}
+    tp_rows = stats.select(*keys, _total=ibis.literal(False), touchpoint=stats.touchpoint.cast("string"), **{c: stats[c].cast(d) for c, d in cols.items()})
+    total_rows = totals.select(
+        *keys,
+        _total=ibis.literal(True),
+        touchpoint=ibis.null("string"),
+        reach=totals.n.cast("int64"),
+        contacts=ibis.literal(0, type="int64"),
+        median_position=ibis.null("float64"),
+        converted_reached=totals.converted.cast("int64"),
+        exits=ibis.literal(0, type="int64"),
+    )
+    both = ds.engine.to_pandas(ibis.union(tp_rows, total_rows))
+    is_total = both["_total"].astype(bool)
+    out = both[~is_total].drop(columns="_total")
+    totals = both[is_total].rename(columns={"reach": "n", "converted_reached": "converted"})[[*keys, "n", "converted"]]
     totals = b.as_int(totals, ["n", "converted"])
     totals = totals[totals["n"] > 0]
     b.check_not_filtered_away(ds, totals.empty)
