@@ -106,3 +106,16 @@ def test_a_filter_that_leaves_nothing_is_an_error():
 def test_an_empty_event_log_gives_an_empty_table_with_the_columns():
     out = funnel(build_dataset([]))
     assert out.empty and out.columns.tolist() == COLUMNS
+
+
+def test_a_funnel_over_chosen_stages_skips_the_others():
+    out = funnel(build_dataset(ROWS), stages=["look", "buy"]).set_index("stage")
+    assert out.index.tolist() == ["look", "buy"]
+    assert out.loc["buy", "customers"] == 1  # a (b never buys; c bought before looking)
+    assert out.loc["buy", "previous"] == 3 and out.loc["buy", "stage_order"] == 2
+
+
+@pytest.mark.parametrize("stages, match", [(["look", "pay"], "unknown stage.*'pay'"), (["buy", "look"], "order"), ([], "no stage"), (["look", "look"], "order")])
+def test_chosen_stages_must_be_known_and_in_order(stages, match):
+    with pytest.raises(ValueError, match=match):
+        funnel(build_dataset(ROWS), stages=stages)

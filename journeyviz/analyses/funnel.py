@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import ibis
 import numpy as np
@@ -37,7 +37,7 @@ COLUMNS = [
 ]
 
 
-def funnel(ds: Dataset, by: str | None = None, window: Any = None) -> pd.DataFrame:
+def funnel(ds: Dataset, by: str | None = None, window: Any = None, stages: Sequence[str] | None = None) -> pd.DataFrame:
     """Customers reaching each stage of the journey in stage order, with conversion and time to reach.
 
     A customer *reaches* the first stage at their first event there; they reach stage *k* at their
@@ -56,6 +56,9 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None) -> pd.DataFra
     window
         Conversion window, a positive duration (``"30D"``, ``"12h"``, a ``pandas.Timedelta``):
         only events at most this long after the customer's first contact count. ``None``: no limit.
+    stages
+        The stage ids the funnel walks through, in journey order (e.g. ``["consideration",
+        "purchase"]``); ``None``: every stage. Skipped stages are not required.
 
     Returns
     -------
@@ -80,7 +83,8 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None) -> pd.DataFra
     Raises
     ------
     ValueError
-        ``window`` not a positive duration; ``by`` not a customer attribute; a filter leaving no
+        ``window`` not a positive duration; ``stages`` empty, with an unknown stage or out of
+        journey order; ``by`` not a customer attribute; a filter leaving no
         events. An empty event log gives an empty table with these columns.
 
     Examples
@@ -88,6 +92,7 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None) -> pd.DataFra
     >>> jv.funnel(ds, by="region", window="30D")  # doctest: +SKIP
     """
     delta = b.window_timedelta(window)
+    chosen = _check_stages(ds, stages)
     t, keys = b.journey_events(ds, by, analysis="funnel")
     part = [*keys, "customer_id"]
     first = t.group_by(part).aggregate(first_ts=t.timestamp.min())
@@ -99,7 +104,8 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None) -> pd.DataFra
     # of the whole log), and the struct minimum is the first event in that order on every engine.
     per_stage = []
     reached = None
-    for order, stage in enumerate(ds.journey.stage_ids):
+    for stage in chosen:
+        order = ds.journey.stage_order(stage)
         at = t.filter(t.stage == stage)
         if reached is not None:
             at = at.join(reached.select(*part, _prev="k"), part)
@@ -125,8 +131,8 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None) -> pd.DataFra
     if totals.empty:
         return _empty(by)
 
-    stages = ds.journey.stages_frame()[["stage", "label", "stage_order"]]
-    grid = totals.merge(stages, how="cross")
+    frame = ds.journey.stages_frame()[["stage", "label", "stage_order"]]
+    grid = totals.merge(frame[frame["stage"].isin(chosen)], how="cross")
     stats = b.as_int(stats, ["stage_order", "customers"])
     grid = grid.merge(stats, on=[*keys, "stage_order"], how="left")
     grid = b.as_int(grid, ["customers"])
@@ -149,6 +155,20 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None) -> pd.DataFra
     grid = suppress(grid, "customers", ["median_hours", "p90_hours"], ds.min_group_size)
     grid = b.as_str(grid, ["stage", "label", *keys])
     return b.finish(grid, by, COLUMNS)
+
+
+def _check_stages(ds: Dataset, stages: Sequence[str] | None) -> list[str]:
+    allowed = ds.journey.stage_ids
+    if stages is None:
+        return allowed
+    chosen = [stages] if isinstance(stages, str) else list(stages)
+    unknown = [s for s in chosen if s not in allowed]
+    if not chosen or unknown:
+        raise ValueError(f"stages={chosen!r}: {'unknown stage(s) ' + repr(unknown) if unknown else 'no stage given'}; use stage ids of this journey, in order: {', '.join(allowed)}")
+    orders = [allowed.index(s) for s in chosen]
+    if orders != sorted(set(orders)):
+        raise ValueError(f"stages={chosen!r} must follow the journey's order without repeats: {', '.join(allowed)}")
+    return chosen
 
 
 def _empty(by: str | None) -> pd.DataFrame:
