@@ -107,6 +107,16 @@ def test_data_map_sizes_by_reach_colours_by_gap_and_annotates() -> None:
     charts.to_svg(chart)
 
 
+def test_map_coloured_by_satisfaction_diverges_around_the_scale_middle() -> None:
+    scores = pd.DataFrame({"touchpoint": ["site", "till"], "csat": [5.5, 3.0], "csat_low": [5.2, 2.6], "csat_high": [5.8, 3.4], "n": [100, 80], "suppressed": [False, False]})
+    table = charts.journey_map_table(JOURNEY, scores=scores)
+    spec = charts.journey_map(table, journey=JOURNEY, colour="csat").to_dict()
+    scales = [u["encoding"]["color"].get("condition", u["encoding"]["color"]).get("scale", {}) for u in walk(spec) if u.get("encoding", {}).get("color", {}).get("field") == "csat" or u.get("encoding", {}).get("color", {}).get("condition", {}).get("field") == "csat"]
+    assert scales and all(sc["domainMid"] == 4.0 for sc in scales)  # middle of the 1–7 perception scale
+    curve = [r for r in data_values(spec) if "csat_low" in r and "slot" in r and "lane" not in r]
+    assert [r["name"] for r in curve] == ["Visite du site", "Caisse"]
+
+
 def test_catalogue_only_map_colours_by_objective_without_a_curve() -> None:
     spec = charts.journey_map(JOURNEY.catalogue()).to_dict()
     assert "emotion_curve" not in names(spec)

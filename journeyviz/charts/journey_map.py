@@ -426,12 +426,13 @@ def journey_map(
     # Alternate stage backgrounds; on the fill channel so they never share the marks' colour scale.
     bands = alt.Chart(stages).mark_rect(opacity=0.5).encode(x=alt.X("x:Q", scale=x_scale, axis=map_axis), x2="x2:Q", fill=alt.Fill("band:N", scale=alt.Scale(domain=["a", "b"], range=["#F3F3F3", "#FFFFFF"]), legend=None))
     base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+    limit, mid = None, 0.0
     if value is None:
         fill = alt.Color("objective:N", scale=palette.objective_scale(), legend=None)
     else:
         limit = 2.0 if value == "emotion" else None
-        mid = 0.0
         if value in ("csat", "perception"):
+            # Satisfaction diverges around the middle of its scale (the data's median without a journey).
             scale = journey.scale("perception") if journey is not None else None
             mid = (scale.low + scale.high) / 2 if scale is not None else float(np.nanmedian(data[value]))
         elif value == "gap":
@@ -480,7 +481,7 @@ def journey_map(
         if value in ("gap", "emotion"):
             curve_layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color=palette.GREY, strokeDash=[4, 3]).encode(y="zero:Q"))
         curve_layers.append(cbase.mark_line(color=palette.INK, strokeWidth=2.5, interpolate="monotone").encode(y=ycurve))
-        curve_layers.append(cbase.mark_point(filled=True, size=70, opacity=1, stroke=palette.INK, strokeWidth=0.6).encode(y=f"{value}:Q", color=alt.Color(f"{value}:Q", scale=palette.diverging_scale(2.0 if value == "emotion" else None, 0.0 if value != "csat" else float(curve_data[value].median())), legend=None)))
+        curve_layers.append(cbase.mark_point(filled=True, size=70, opacity=1, stroke=palette.INK, strokeWidth=0.6).encode(y=f"{value}:Q", color=alt.Color(f"{value}:Q", scale=palette.diverging_scale(limit, mid), legend=None)))
         if workshop and "pain_points" in data.columns:
             curve_layers.append(alt.Chart(curve_data).transform_filter("datum.pain_points != ''").mark_point(shape="triangle-down", filled=True, size=90, color=palette.VERMILLION, yOffset=16).encode(x=cx, y=f"{value}:Q", tooltip=curve_tip + [b.tip("pain_points", b.pick(_W["pain_points"], lang), "N")]))
         panels.append(alt.layer(*curve_layers).properties(width=width, height=150, name="emotion_curve"))
