@@ -35,6 +35,8 @@ DATA_ENV = "JOURNEYVIZ_DATA"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 #: Sections kept per board for filter states already seen.
 CACHE_SIZE = 64
+#: Filtered datasets kept per board (each holds its own copy of the small pandas tables).
+DATASET_CACHE_SIZE = 12
 #: Attributes with more distinct values than this are not offered as segments in the filter bar.
 MAX_SEGMENT_VALUES = 30
 
@@ -112,6 +114,8 @@ class Board:
         # Sections already computed for a filter state: going back to a segment seen before redraws
         # at once instead of querying the engine again (the data under a board does not change).
         self._cache: OrderedDict[tuple, Section] = OrderedDict()
+        self._filtered: OrderedDict[tuple, tuple[Dataset | None, str | None]] = OrderedDict()
+        self._scopes: dict[tuple, Finding] = {}
         self._scope_widget: Any = None
         self._controls: dict[str, Any] = {}
         if dataset is not None and error is None:
@@ -220,12 +224,16 @@ class Board:
         self.filters = replace(self.filters, **changes)
         if self.base is None:
             return 0.0
-        try:
-            self.dataset = _apply_filters(self.base, self.filters)
-            message = None
-        except Exception as exc:
-            self.dataset = None
-            message = readable_error(exc, self.language)
+        state = self._state()
+        if state not in self._filtered:
+            try:
+                self._filtered[state] = (_apply_filters(self.base, self.filters), None)
+            except Exception as exc:
+                self._filtered[state] = (None, readable_error(exc, self.language))
+            if len(self._filtered) > DATASET_CACHE_SIZE:
+                self._filtered.popitem(last=False)  # filtered pandas tables are the memory cost
+        self._filtered.move_to_end(state)
+        self.dataset, message = self._filtered[state]
         for shown in self._shown:
             if message:
                 self.findings.pop(shown.finding_key or shown.key, None)
@@ -244,7 +252,7 @@ class Board:
         return f.segment_by if f.segment_by and f.segment in ("all", "") else None
 
     def _build(self, shown: _Shown) -> Section:
-        key = (shown.key, tuple(sorted(self.filters.as_dict().items())))
+        key = (shown.key, self._state())
         if key in self._cache:
             self._cache.move_to_end(key)
             section = self._cache[key]
@@ -283,14 +291,21 @@ class Board:
                 chart.layout.display = "none"
         w["table"].value = _table_html(section.table, self.language) if section.table is not None else ""
 
+    def _state(self) -> tuple:
+        return tuple(sorted(self.filters.as_dict().items()))
+
     def _scope(self) -> Finding:
+        state = self._state()
+        if state in self._scopes:
+            self.findings["scope"] = self._scopes[state]
+            return self._scopes[state]
         ds = self.dataset
         period = (None, None)
         if ds.events is not None:
             span = ds.engine.to_pandas(ds.events.aggregate(first=ds.events.timestamp.min(), last=ds.events.timestamp.max()))
             period = (span["first"].iloc[0], span["last"].iloc[0])
         finding = fnd.scope_finding(ds.describe(), period, self.filters.as_dict(), self.language)
-        self.findings["scope"] = finding
+        self.findings["scope"] = self._scopes[state] = finding
         return finding
 
     def _segment_options(self, attribute: str) -> list[tuple[str, str]]:
