@@ -179,3 +179,10 @@ def flag(value: Any) -> bool:
         return bool(value) and not pd.isna(value)
     except (TypeError, ValueError):
         return False
+
+
+def pct(value: float, lang: str | None = None) -> str:
+    """A 0–1 share as a whole percentage in ``lang``'s typography (``"45 %"`` in French, ``"45%"`` in English)."""
+    if value is None or value != value:
+        return ""
+    return f"{value * 100:.0f}\u202f%" if (lang or get_language()) == "fr" else f"{value:.0%}"

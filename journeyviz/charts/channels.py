@@ -85,7 +85,7 @@ def channel_matrix(table: pd.DataFrame, *, title: str | None = None, lang: str |
     data["before_label"] = [names.get(c, c) for c in data["channel"]]
     data["purchase_label"] = [names.get(c, c) for c in data["purchase_channel"]]
     data["note"] = b.suppressed_text(data, lang, min_group_size)
-    data["cell_text"] = ["–" if n else (f"{s:.0%}" if s == s else "") for n, s in zip(data["note"], data["share"])]
+    data["cell_text"] = ["–" if n else b.pct(s, lang) for n, s in zip(data["note"], data["share"])]
     rows = [names.get(c, c) for c in palette.channel_order([c for c in data["channel"] if c != "(none)"])] + ([names["(none)"]] if "(none)" in set(data["channel"]) else [])
     cols = [names.get(c, c) for c in palette.channel_order(data["purchase_channel"])]
     tooltip = [b.tip("before_label", b.pick(_W["before"], lang), "N"), b.tip("purchase_label", b.pick(_W["purchase"], lang), "N"), b.pct_tip("share", b.pick(_W["share_buyers"], lang))]
@@ -128,7 +128,7 @@ def journey_types(table: pd.DataFrame, by: str | None = None, *, title: str | No
     data = b.records(data)
     data["type_label"] = [names.get(t, t) for t in data["journey_type"]]
     data["note"] = b.suppressed_text(data, lang, min_group_size)
-    data["value_text"] = [n if n else (f"{s:.0%}" if s == s else "") for n, s in zip(data["note"], data["share"])]
+    data["value_text"] = [n if n else b.pct(s, lang) for n, s in zip(data["note"], data["share"])]
     data["text_x"] = data["high"] if "high" in data.columns else data["share"]
     data["text_x"] = data["text_x"].fillna(0)
     order = list(dict.fromkeys(data["type_label"]))

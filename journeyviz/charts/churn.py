@@ -72,7 +72,7 @@ def churn_forest(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None
     data = pd.concat([data[is_nps], gap_rows], ignore_index=True)
     order = list(dict.fromkeys(data["row"]))
     data["value_text"] = [
-        n if n else (f"{rr:.2f}".replace(".", "," if lang == "fr" else ".") + f"  ({_pct(cb, lang)} vs {_pct(cg, lang)})" if rr == rr else "")
+        n if n else (f"{rr:.2f}".replace(".", "," if lang == "fr" else ".") + f"  ({b.pct(cb, lang)} vs {b.pct(cg, lang)})" if rr == rr else "")
         for n, rr, cb, cg in zip(data["note"], data["relative_risk"], data.get("churn_bad", data["relative_risk"]).fillna(0), data.get("churn_good", data["relative_risk"]).fillna(0))
     ]
     tooltip = [b.tip("row", "", "N"), b.tip("relative_risk", b.pick(_W["rr"], lang), fmt=".2f")]
@@ -109,6 +109,3 @@ def churn_forest(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None
     )
     return alt.hconcat(forest, values, spacing=8).properties(title=alt.TitleParams(title, subtitle=b.pick(_W["subtitle"], lang)))
 
-
-def _pct(value: float, lang: str) -> str:
-    return f"{value * 100:.0f}\u202f%" if lang == "fr" else f"{value:.0%}"

@@ -202,7 +202,7 @@ def transition_heatmap(table: pd.DataFrame, *, labels: Mapping[str, str] | None 
     data["note"] = b.suppressed_text(data, lang, min_group_size)
     data["from_label"] = [_display(v, labels, lang) for v in data["from"]]
     data["to_label"] = [_display(v, labels, lang) for v in data["to"]]
-    data["cell_text"] = [("–" if n else (f"{p:.0%}" if p == p else "")) for n, p in zip(data["note"], data["probability"])]
+    data["cell_text"] = ["–" if n else b.pct(p, lang) for n, p in zip(data["note"], data["probability"])]
     data["fill"] = np.where(b.is_suppressed(data), "suppressed", "value")
     rows = [_display(v, labels, lang) for v in _ordered_items(data["from"], order)]
     cols = [_display(v, labels, lang) for v in _ordered_items(data["to"], order)]
