@@ -462,3 +462,17 @@ def test_typed_respondent_dates_are_not_shifted_and_codes_keep_leading_zeros() -
     ds = load({"ratings": _ratings(), "respondents": respondents}, journey=JOURNEY)
     assert ds.respondents["date"].tolist() == [pd.Timestamp("2025-03-21"), pd.Timestamp("2025-03-22"), pd.Timestamp("2025-03-22 11:00")]
     assert ds.respondents["postcode"].tolist() == ["01000", "75001", "13001"]
+
+
+@pytest.mark.spark
+def test_events_load_identically_into_pyspark(spark_engine) -> None:
+    events = _events(value=["1,5", None, "2", None, "3"], brand=[None, "Rival", None, None, None])
+    duck = _events_pd(load({"events": events}, journey=JOURNEY))
+    spark_ds = load({"events": events}, journey=JOURNEY, engine=spark_engine)
+    spark = spark_ds.engine.to_pandas(spark_ds.events.order_by("event_id"))
+    assert list(spark.columns) == list(EVENT_COLUMNS)
+    pd.testing.assert_frame_equal(
+        spark.assign(timestamp=spark["timestamp"].astype("datetime64[us]")),
+        duck,
+        check_dtype=False,
+    )
