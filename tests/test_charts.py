@@ -604,3 +604,11 @@ def test_charts_stay_under_altairs_row_limit() -> None:
     for name, (fn, make, kwargs, _, _) in CASES.items():
         for rows in fn(make(), **kwargs).to_dict().get("datasets", {}).values():
             assert len(rows) < limit, name
+
+
+def test_flows_with_many_links_stay_under_the_row_limit() -> None:
+    items = [f"tp{i}" for i in range(25)]
+    rows = [{"step": step, "source": a, "target": b, "customers": 10, "source_customers": 250, "share": 0.04, "suppressed": False} for step in (1, 2, 3) for a in items for b in items[:10]]
+    chart = charts.flows(pd.DataFrame(rows))
+    links = [r for r in data_values(chart.to_dict()) if "link" in r]
+    assert len({r["link"] for r in links}) == len(rows) and len(links) < 5000

@@ -38,6 +38,7 @@ _W = {
 }
 
 _NODE_WIDTH = 0.08
+_MAX_LINK_ROWS = 4500
 _GAP = 0.04  # vertical gap between nodes, as a share of the tallest column
 
 
@@ -89,13 +90,14 @@ def flows(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, journ
     data = b.records(data)
     data["step"] = data["step"].astype(int)
     data["note"] = b.suppressed_text(data, lang, min_group_size)
-    # Node sizes: sources at the first step, incoming moves at every later step.
-    first = int(data["step"].min())
-    nodes = [data[data["step"] == first].groupby("source", sort=False)["customers"].sum().rename("size").reset_index().rename(columns={"source": "item"}).assign(column=first)]
-    for s in sorted(data["step"].unique()):
-        inc = data[data["step"] == s].groupby("target", sort=False)["customers"].sum().rename("size").reset_index().rename(columns={"target": "item"})
-        nodes.append(inc.assign(column=int(s) + 1))
-    nodes = pd.concat(nodes, ignore_index=True)
+    # Node size at column k: the larger of the customers arriving (moves of step k − 1) and leaving
+    # (moves of step k), so every link fits inside its nodes even in a filtered table.
+    incoming = data.groupby(["step", "target"], sort=False)["customers"].sum().reset_index()
+    incoming = incoming.assign(column=incoming["step"] + 1).rename(columns={"target": "item"})[["column", "item", "customers"]]
+    outgoing = data.groupby(["step", "source"], sort=False)["customers"].sum().reset_index().rename(columns={"step": "column", "source": "item"})
+    nodes = pd.concat([incoming, outgoing], ignore_index=True).groupby(["column", "item"], sort=False)["customers"].max().rename("size").reset_index()
+    nodes["column"] = nodes["column"].astype(int)
+    first = int(nodes["column"].min())
     nodes["is_end"] = nodes["item"] == "(end)"
     nodes = nodes.sort_values(["column", "is_end", "size", "item"], ascending=[True, True, False, True], kind="stable")
     tallest = float(nodes.groupby("column")["size"].sum().max())
@@ -112,7 +114,9 @@ def flows(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None, journ
     data = data.sort_values(["step", "tgt_rank", "src_rank"]).reset_index(drop=True)
     data["in_y"] = [pos[(s + 1, t)] for s, t in zip(data["step"], data["target"])] + data.groupby(["step", "target"])["customers"].cumsum() - data["customers"]
     data["link"] = np.arange(len(data))
-    t = np.linspace(0.0, 1.0, 16)
+    # Each link is drawn through a few points; fewer per link when there are many links, so the
+    # chart stays under Altair's 5,000-row limit.
+    t = np.linspace(0.0, 1.0, int(np.clip(_MAX_LINK_ROWS // max(1, len(data)), 2, 16)))
     ease = t * t * (3 - 2 * t)
     rows = []
     for r in data.itertuples():
