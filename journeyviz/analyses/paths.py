@@ -79,12 +79,15 @@ def transitions(ds: Dataset, level: str = "touchpoint", by: str | None = None) -
         _to=ibis.ifelse(t._next_ts.isnull(), ibis.literal(b.END), t._next.cast("string")),
         _hours=ibis.ifelse(t._next_ts.isnull(), ibis.null("float64"), b.hours(t._next_ts, t.timestamp)),
     )
-    starts = t.filter(t._pos == 0)
-    starts = starts.select(*part, _from=ibis.literal(b.START), _to=starts[column].cast("string"), _hours=ibis.null("float64"))
-    edges = ibis.union(starts, moves)
-    agg = edges.group_by([*keys, "_from", "_to"]).aggregate(
-        count=edges.count(), customers=edges.customer_id.nunique(), median_hours=edges._hours.median()
+    # Aggregating the moves and the starts separately avoids shuffling a second copy of the log.
+    moved = moves.group_by([*keys, "_from", "_to"]).aggregate(
+        count=moves.count(), customers=moves.customer_id.nunique(), median_hours=moves._hours.median()
     )
+    starts = t.filter(t._pos == 0)
+    starts = starts.select(*keys, _to=starts[column].cast("string"))
+    started = starts.group_by([*keys, "_to"]).aggregate(count=starts.count())
+    started = started.select(*keys, _from=ibis.literal(b.START), _to="_to", count="count", customers="count", median_hours=ibis.null("float64"))
+    agg = ibis.union(started, moved.select(*keys, "_from", "_to", "count", "customers", median_hours=moved.median_hours.cast("float64")))
     out = ds.engine.to_pandas(agg).rename(columns={"_from": "from", "_to": "to"})
     b.check_not_filtered_away(ds, out.empty)
     out = b.as_int(out, ["count", "customers"])
