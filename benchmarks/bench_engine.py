@@ -100,6 +100,7 @@ def _worker(name: str, events: Path, options: dict[str, Any], result_file: Path)
     timings: dict[str, float] = {}
     results: dict[str, Any] = {}
     for step, run in steps:
+        print(f"step: {step}", flush=True)  # the parent names the step a failed run stopped in
         start = time.perf_counter()
         value = run()
         timings[step] = time.perf_counter() - start
@@ -138,8 +139,10 @@ def _run_contender(name: str, events: Path, options: dict[str, Any], timeout: fl
         if timed_out:
             entry["status"] = f"timeout after {timeout:g} s"
         elif proc.returncode != 0 or not result_file.exists():
-            tail = log_file.read_text(errors="replace").strip().splitlines()[-3:]
-            entry["status"] = "failed: " + " | ".join(tail)
+            lines = log_file.read_text(errors="replace").strip().splitlines()
+            step = next((line[6:] for line in reversed(lines) if line.startswith("step: ")), "start-up")
+            error = next((line for line in reversed(lines) if "Error" in line.split(":")[0]), lines[-1] if lines else "")
+            entry["status"] = f"failed in {step}: {error.strip()}"
         else:
             result = json.loads(result_file.read_text())
             entry.update(status="ok", seconds=round(sum(result["steps"].values()), 3),
