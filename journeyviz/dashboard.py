@@ -338,6 +338,7 @@ class Board:
 def open_board(
     data_path: str = DEFAULT_DATA,
     *,
+    journey: str = "",
     segment_by: str = "",
     segment: str = "all",
     brand: str = "all",
@@ -358,6 +359,9 @@ def open_board(
     data_path
         Dataset folder (journey.yml + tables). Relative paths are looked up from the current folder,
         then from the project folder. The default dataset is replaced by ``$JOURNEYVIZ_DATA`` when set.
+    journey
+        The journey definition to use instead of the folder's journey.yml: a template name
+        (``digital``, ``lifecycle``, ``hotel``, ``employee``) or a YAML path; "" keeps journey.yml.
     segment_by, segment
         A customer attribute (or segment column) and one of its values; ``segment="all"`` with a
         ``segment_by`` compares the segments side by side.
@@ -386,7 +390,7 @@ def open_board(
         a mistake in the parameters.
     """
     params = {
-        "data_path": str(data_path), "segment_by": segment_by, "segment": segment, "brand": brand, "channel": channel,
+        "data_path": str(data_path), "journey": journey, "segment_by": segment_by, "segment": segment, "brand": brand, "channel": channel,
         "start": start, "end": end, "language": language, "min_group_size": min_group_size, "interactive": interactive,
         **({"competitors": competitors} if competitors else {}),
         **(parameters or {}),
@@ -397,7 +401,7 @@ def open_board(
         if language not in ("", *fnd.LANGUAGES):
             raise BoardError(f"language={language!r} is not supported; use one of {', '.join(fnd.LANGUAGES)} (or '' for the journey's language)")
         if dataset is None:
-            dataset = _load(resolve_data_path(data_path))
+            dataset = _load(resolve_data_path(data_path), journey or None)
         lang = language or dataset.journey.language
         if competitors:
             dataset = _keep_competitors(dataset, competitors)
@@ -460,10 +464,10 @@ def readable_error(exc: BaseException, lang: str = "en", bare: bool = False) -> 
 
 
 # ---------------------------------------------------------------------- helpers
-def _load(path: Path) -> Dataset:
+def _load(path: Path, journey: str | None = None) -> Dataset:
     from .io import load
 
-    return load(path)
+    return load(path, journey=journey)
 
 
 def _expected(exc: BaseException) -> bool:

@@ -191,3 +191,10 @@ def test_going_back_to_a_filter_seen_before_reuses_its_sections(small_dataset):
     board.apply(segment_by="region", segment="Sud")
     assert len(calls) == 3  # all, Nord, Sud; the second visits come from the cache
     assert board.findings["customers"].facts["customers"] == first
+
+
+def test_unknown_journey_is_explained(tmp_path):
+    from journeyviz.dashboard import PROJECT_DIR
+
+    board = open_board(str(PROJECT_DIR / "data" / "samples" / "hotel_en"), journey="no_such_template", interactive=False)
+    assert "no_such_template" in board.error and "lifecycle" in board.error

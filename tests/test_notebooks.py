@@ -15,7 +15,7 @@ from journeyviz.reports import NOTEBOOKS_DIR, ensure_samples, run_config
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 EXPECTED = ["00_journey_overview", "01_segmentation", "02_touchpoint_audit", "03_satisfaction_gap", "04_competitor_comparison"]
-COMMON_PARAMETERS = {"data_path", "segment_by", "segment", "brand", "channel", "start", "end", "language", "min_group_size", "interactive"}
+COMMON_PARAMETERS = {"data_path", "journey", "segment_by", "segment", "brand", "channel", "start", "end", "language", "min_group_size", "interactive"}
 #: Key findings each notebook must record on the samples (besides "scope" and "parameters").
 FINDINGS = {
     "00_journey_overview": {"journey", "funnel", "top_path", "journey_types", "leakage"},
@@ -85,6 +85,8 @@ def executed(tmp_path_factory):
          "parameters": {"start": "2025-03-01", "end": "2025-05-31", "channel": "web", "min_group_size": 30}},
         {"name": "hotel-fr-region", "data": hotel, "notebooks": ["01_segmentation"], "parameters": {"language": "fr", "segment_by": "region"}},
         {"name": "ml-one-rival", "data": ml, "notebooks": ["04_competitor_comparison"], "parameters": {"competitors": ["Atelier Nord"]}},
+        {"name": "ml-template", "data": ml, "notebooks": ["02_touchpoint_audit"], "parameters": {"journey": "lifecycle", "language": "en"}},
+        {"name": "bad-journey", "data": ml, "notebooks": ["02_touchpoint_audit"], "parameters": {"journey": "no_such_template"}},
         {"name": "bad-path", "data": str(tmp_path_factory.mktemp("nothing") / "no_such_dataset"), "notebooks": ["00_journey_overview"]},
         {"name": "bad-segment", "data": ml, "notebooks": ["01_segmentation"], "parameters": {"segment_by": "region", "segment": "Atlantis"}},
         {"name": "bad-brand", "data": ml, "notebooks": ["04_competitor_comparison"], "parameters": {"brand": "Nobody Inc"}},
@@ -131,6 +133,15 @@ def test_findings_are_worded_in_the_chosen_language(executed):
 
 
 @pytest.mark.notebooks
+def test_journey_parameter_replaces_the_folders_definition(executed):
+    result = executed["02_touchpoint_audit--ml-template"]
+    assert result.ok, result.error
+    assert result.findings["parameters"]["journey"] == "lifecycle"
+    assert result.findings["audit"]["worst_friction"] == "account_creation"
+    assert "customers" in result.findings["transitions"]["text"]
+
+
+@pytest.mark.notebooks
 def test_period_channel_and_privacy_parameters_change_the_numbers(executed):
     whole = executed["00_journey_overview--ml"].findings
     spring = executed["00_journey_overview--ml-spring-web"].findings
@@ -158,6 +169,7 @@ def test_planted_facts_are_found_on_the_french_sample(executed):
     "run, words",
     [
         ("00_journey_overview--bad-path", "no_such_dataset"),
+        ("02_touchpoint_audit--bad-journey", "no_such_template"),
         ("01_segmentation--bad-segment", "Atlantis"),
         ("04_competitor_comparison--bad-brand", "Nobody Inc"),
         ("03_satisfaction_gap--empty-period", "1990"),
