@@ -1,6 +1,6 @@
 # Two entry points, both of which set themselves up on a fresh machine:
 #   make demo   — install, generate/validate the bundled samples, run every report
-#   make test   — install with the test and Spark extras (+ Debian chromium), run the whole suite
+#   make test   — install with the test, Spark and peer extras (+ Debian chromium), run the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-test: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[test,spark]"
+	$(PIP) install --quiet -e ".[test,spark,peers]"
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -34,7 +34,7 @@ demo: install
 	$(VENV)/bin/journeyviz demo --output-dir reports
 
 test: install-test chromium
-	$(PY) -m pytest
+	RETENTIONEERING_NO_TRACK=1 $(PY) -m pytest
 
 clean:
 	rm -rf $(VENV) reports artifacts .pytest_cache

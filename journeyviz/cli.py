@@ -31,6 +31,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
         template=args.template,
         lang=args.lang,
         format=args.format,
+        damaged=not args.clean,
     )
     print(f"sample dataset written to {out}")
     return 0
@@ -95,11 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="write a seeded sample dataset (journey.yml + events, customers, ratings, respondents)")
     p.add_argument("--out", required=True, type=Path, help="dataset folder to write (created if missing)")
-    p.add_argument("--template", default="lifecycle", choices=["digital", "lifecycle", "hotel", "employee"], help="journey template (default: lifecycle, the home-decoration retailer)")
-    p.add_argument("--lang", default="fr", choices=["fr", "en"], help="language of labels (default: fr)")
-    p.add_argument("--customers", type=int, default=5000, help="number of customers (default: 5000; 1000000 gives about 10 M events)")
+    p.add_argument("--template", default="lifecycle", choices=["lifecycle", "hotel"], help="sample journey: lifecycle (the French home-decoration retailer, default) or hotel")
+    p.add_argument("--lang", default=None, choices=["fr", "en"], help="language of labels and files (default: the sample's own: fr for lifecycle, en for hotel)")
+    p.add_argument("--customers", type=int, default=None, help="number of customers (default: 5000 for lifecycle, 1500 for hotel; 1000000 gives about 10 M events)")
     p.add_argument("--seed", type=int, default=42, help="random seed; the same seed gives the same data (default: 42)")
     p.add_argument("--format", default="csv", choices=["csv", "parquet"], help="file format (default: csv)")
+    p.add_argument("--clean", action="store_true", help="write no deliberately damaged rows (by default a few are planted in lifecycle CSVs to show the quarantine)")
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("validate", help="load a dataset folder and print what was accepted and set aside")

@@ -30,8 +30,8 @@ def _environment_requirements() -> set[tuple]:
     return {_normalise(s) for s in pip_section if not s.startswith("-e")}
 
 
-def test_environment_yml_mirrors_pyproject_runtime_spark_and_test_dependencies():
-    expected = _pyproject_requirements(("spark", "test"))
+def test_environment_yml_mirrors_pyproject_runtime_spark_test_and_peer_dependencies():
+    expected = _pyproject_requirements(("spark", "test", "peers"))
     found = _environment_requirements()
     assert found - expected == set(), "environment.yml lists packages pyproject.toml does not"
     assert expected - found == set(), "pyproject.toml lists packages environment.yml lacks"
