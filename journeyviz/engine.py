@@ -40,7 +40,7 @@ class Engine:
         name = f"jv_{prefix}_{next(_names)}"
         # Ibis 12 + duckdb 2.0: create_table(name, <pandas or arrow>) emits an invalid
         # "DROP VIEW IF EXISTS" statement; going through a memtable avoids it.
-        obj = ibis.memtable(frame) if self.name == "duckdb" else frame
+        obj = ibis.memtable(frame) if self.name == "duckdb" else _spark_ready(frame)
         table = self.con.create_table(name, obj, temp=self.name == "duckdb")  # Spark has no temp tables in Ibis
         self._tables.append(name)
         return table
@@ -64,6 +64,19 @@ class Engine:
         if isinstance(result, pd.Series):
             result = result.to_frame()
         return result
+
+
+def _spark_ready(frame: pd.DataFrame) -> ibis.Table:
+    """A memtable Spark reads faithfully.
+
+    Spark turns missing Arrow-backed strings into the text "NaN" and infers an unusable VOID type
+    for an all-missing column: hand it Python ``None`` and the schema of the pandas dtypes.
+    """
+    schema = ibis.memtable(frame).schema()
+    strings = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
+    objects = frame.astype({c: object for c in strings})
+    objects[strings] = objects[strings].where(frame[strings].notna(), None)
+    return ibis.memtable(objects, schema=schema)
 
 
 _spark_session: Any = None

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import duckdb
-import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -198,16 +197,7 @@ def load(
     events = None
     if out["events"] is not None:
         say("copying events into the engine")
-        frame: Any = out["events"]
-        if eng.name == "pyspark":
-            # Spark turns missing Arrow-backed strings into the text "NaN", and infers an unusable
-            # VOID type for an all-missing object column: give it Python None and the schema.
-            strings = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
-            objects = frame.astype({c: object for c in strings})
-            objects[strings] = objects[strings].where(frame[strings].notna(), None)
-            schema = ibis.schema({"event_id": "int64", "timestamp": "timestamp", "stage_order": "int64", "value": "float64", **{c: "string" for c in strings}})
-            frame = ibis.memtable(objects, schema=ibis.schema({c: schema[c] for c in frame.columns}))
-        events = eng.create_table("events", frame)
+        events = eng.create_table("events", out["events"])
     return Dataset(jr, eng, events=events, customers=out["customers"], ratings=out["ratings"], respondents=out["respondents"], report=report)
 
 
