@@ -128,3 +128,23 @@ def test_planted_intrusive_newsletter_is_found(maison_lumiere):
     assert out.index[out["intrusive"]].tolist() == [fact["touchpoint"]]
     assert out["contacts_per_customer"].idxmax() == fact["touchpoint"]
     assert out.loc[fact["touchpoint"], "pressure"] == pytest.approx(fact["mean_contacts_per_recipient"], abs=1.0)
+
+
+def test_audit_on_the_sample_joins_what_customers_do_with_what_they_say():
+    from pathlib import Path
+
+    import journeyviz as jv
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "samples" / "maison_lumiere"
+    ds = jv.load(sample, quarantine_dir=None)
+    audit = jv.touchpoint_audit(ds).set_index("touchpoint")
+    for column in ("satisfaction", "gap", "gap_low", "gap_high", "ratings_n", "quadrant", "moment_of_truth"):
+        assert column in audit.columns, column
+    # One table says where each planted problem stands and why.
+    assert bool(audit.loc["account_creation", "friction"])
+    assert bool(audit.loc["newsletter_promo", "intrusive"])
+    assert bool(audit.loc["home_delivery", "moment_of_truth"])
+    assert audit.loc["home_delivery", "gap_high"] < 0
+    assert audit["moment_of_truth"].sum() == 1
+    by_region = jv.touchpoint_audit(ds, by="region")
+    assert "gap" in by_region.columns and "quadrant" not in by_region.columns

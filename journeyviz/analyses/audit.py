@@ -78,6 +78,18 @@ def touchpoint_audit(ds: Dataset, by: str | None = None) -> pd.DataFrame:
           and ``lift``, or ``n`` for ``reach_share``) is below ``ds.min_group_size``; those figures
           are NaN and the flags False.
 
+        When the dataset has survey ``ratings`` of our brand, what customers *say* follows (empty
+        where a touchpoint was not rated; small cells already suppressed by those analyses):
+
+        - ``ratings_n``: respondents who rated the touchpoint; ``satisfaction``: their mean
+          perception (scale points).
+        - with expectations: ``gap`` (perception − expectation, scale points) with
+          ``gap_low``/``gap_high`` (paired 95 % interval) and ``gap_p_adjusted`` (Benjamini–Hochberg),
+          and ``stated_importance`` (mean stated importance) — from :func:`satisfaction_gap`;
+        - with ``by=None`` only (quadrants are judged on the whole base): ``importance`` and
+          ``importance_source``, ``quadrant``/``quadrant_label`` and ``moment_of_truth`` — from
+          :func:`importance_performance`.
+
     Raises
     ------
     ValueError
@@ -189,7 +201,41 @@ def touchpoint_audit(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     baseline = baseline.fillna(all_exits / all_reach.where(all_reach > 0))
     grid["friction"] = (before & (grid["dropoff_low"] > FRICTION_MULTIPLE * baseline)).fillna(False).astype(bool)
     grid = b.as_str(grid, keys)
-    return b.finish(grid, by, AUDIT_COLUMNS).astype(b.dtypes(by, AUDIT_COLUMNS, special))
+    audit = b.finish(grid, by, AUDIT_COLUMNS).astype(b.dtypes(by, AUDIT_COLUMNS, special))
+    return _with_survey(ds, audit, by)
+
+
+def _with_survey(ds: Dataset, audit: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """Add what customers *say* about each touchpoint beside what they *do* (see touchpoint_audit)."""
+    ratings = ds.ratings
+    if ratings is None or "perception" not in ratings or ratings["perception"].notna().sum() == 0:
+        return audit
+    # Imported here: the survey modules sit beside this one and import the same helpers.
+    from .drivers import importance_performance
+    from .gaps import satisfaction_gap
+
+    keys = [by] if by is not None else []
+    if "expectation" in ratings and ratings["expectation"].notna().any():
+        gaps = satisfaction_gap(ds, "touchpoint", by=by)
+        said = gaps[[*keys, "touchpoint", "n", "perception", "gap", "low", "high", "p_adjusted", "importance"]].rename(
+            columns={"n": "ratings_n", "perception": "satisfaction", "low": "gap_low", "high": "gap_high", "p_adjusted": "gap_p_adjusted", "importance": "stated_importance"}
+        )
+    else:
+        said = None
+    if by is None:
+        ipa = importance_performance(ds)[["touchpoint", "n", "performance", "importance", "importance_source", "quadrant", "quadrant_label", "moment_of_truth"]]
+        ipa = ipa.rename(columns={"n": "ratings_n", "performance": "satisfaction"})
+        said = ipa if said is None else said.merge(ipa.drop(columns=["ratings_n", "satisfaction"]), on="touchpoint", how="outer")
+    if said is None:
+        return audit
+    for key in keys:
+        audit[key] = audit[key].astype("str")
+        said[key] = said[key].astype("str")
+    said["touchpoint"] = said["touchpoint"].astype("str")
+    out = audit.merge(said, on=[*keys, "touchpoint"], how="left")
+    if "moment_of_truth" in out:
+        out["moment_of_truth"] = out["moment_of_truth"].fillna(False).astype(bool)
+    return out
 
 
 def objective_coverage(ds: Dataset, by: str | None = None) -> pd.DataFrame:
