@@ -67,7 +67,7 @@ def journey_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     catalogue = ds.journey.catalogue()
     finding = fnd.journey_finding(catalogue, ds.journey.name, lang)
-    audit = touchpoint_audit(ds) if ds.events is not None else None
+    audit = touchpoint_audit(ds, survey=False) if ds.events is not None else None
     has_gaps = ds.ratings is not None and not ds.ratings.empty
     table = journey_map_table(ds.journey, audit=audit, gaps=satisfaction_gap(ds, level="touchpoint") if has_gaps else None)
     emotion = satisfaction_gap(ds, level="stage") if has_gaps else None

@@ -148,3 +148,6 @@ def test_audit_on_the_sample_joins_what_customers_do_with_what_they_say():
     assert audit["moment_of_truth"].sum() == 1
     by_region = jv.touchpoint_audit(ds, by="region")
     assert "gap" in by_region.columns and "quadrant" not in by_region.columns
+    behaviour_only = jv.touchpoint_audit(ds, survey=False)
+    assert "satisfaction" not in behaviour_only.columns
+    assert behaviour_only["reach"].tolist() == jv.touchpoint_audit(ds)["reach"].tolist()

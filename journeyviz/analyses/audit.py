@@ -32,7 +32,7 @@ COVERAGE_COLUMNS = ["stage", "objective", "touchpoints", "touchpoint_ids", "cove
 _CATALOGUE = ["label", "stage", "channel", "objective", "initiative", "moment"]
 
 
-def touchpoint_audit(ds: Dataset, by: str | None = None) -> pd.DataFrame:
+def touchpoint_audit(ds: Dataset, by: str | None = None, survey: bool = True) -> pd.DataFrame:
     """Per touchpoint: reach, contacts, position, conversion lift, drop-off and contact pressure.
 
     Journeys are our brand's events ordered by timestamp then event_id
@@ -46,6 +46,9 @@ def touchpoint_audit(ds: Dataset, by: str | None = None) -> pd.DataFrame:
         The dataset (needs ``events`` and a journey with a conversion stage).
     by
         A customer attribute or segment; becomes the first column.
+    survey
+        Add the survey columns below when ratings exist (default); False keeps the behavioural
+        half only, e.g. when the caller computes gaps itself.
 
     Returns
     -------
@@ -202,7 +205,7 @@ def touchpoint_audit(ds: Dataset, by: str | None = None) -> pd.DataFrame:
     grid["friction"] = (before & (grid["dropoff_low"] > FRICTION_MULTIPLE * baseline)).fillna(False).astype(bool)
     grid = b.as_str(grid, keys)
     audit = b.finish(grid, by, AUDIT_COLUMNS).astype(b.dtypes(by, AUDIT_COLUMNS, special))
-    return _with_survey(ds, audit, by)
+    return _with_survey(ds, audit, by) if survey else audit
 
 
 def _with_survey(ds: Dataset, audit: pd.DataFrame, by: str | None) -> pd.DataFrame:
