@@ -276,7 +276,7 @@ def _best_k(x: np.ndarray, seed: int) -> int:
     distinct = len(np.unique(x, axis=0))
     best, best_score = 2, -np.inf
     for k in range(K_RANGE[0], min(K_RANGE[1], len(x) - 1, distinct) + 1):
-        labels = KMeans(n_clusters=k, random_state=seed, n_init=10).fit_predict(x)
+        labels = KMeans(n_clusters=k, random_state=seed, n_init=4).fit_predict(x)
         if len(np.unique(labels)) < 2:
             continue
         score = silhouette_score(x, labels)
@@ -285,36 +285,74 @@ def _best_k(x: np.ndarray, seed: int) -> int:
     return best
 
 
+_CHANNELS_FR = {"web": "Web", "app": "Appli", "store": "Magasin", "phone": "Téléphone", "email": "E-mail", "chat": "Chat", "social": "Réseaux sociaux", "mail": "Courrier"}
+#: (higher, lower) words for a cluster that stands out on a feature, by language.
+_QUALIFIERS = {
+    "en": {"frequency": ("frequent", "occasional"), "value": ("high value", "low value"), "recency_days": ("lapsed", "recent"),
+           "touchpoints": ("many touchpoints", "few touchpoints"), "furthest_stage": ("far along", "early in the journey"),
+           "satisfaction": ("satisfied", "dissatisfied")},
+    "fr": {"frequency": ("fréquents", "occasionnels"), "value": ("forte valeur", "faible valeur"), "recency_days": ("inactifs", "récents"),
+           "touchpoints": ("multi-contacts", "peu de contacts"), "furthest_stage": ("avancés", "début de parcours"),
+           "satisfaction": ("satisfaits", "insatisfaits")},
+}
+
+
 def _name_clusters(ds: Dataset, features: pd.DataFrame, x: np.ndarray, raw: np.ndarray) -> dict[int, str]:
-    """Order clusters by size (then centre) and name them after their channel mix and progress."""
-    fr = ds.journey.language == "fr"
+    """Order clusters by size (then centre) and name them after their channel mix and progress.
+
+    Clusters sharing a name get their most distinctive other feature added (e.g. "+ phone").
+    """
+    lang = "fr" if ds.journey.language == "fr" else "en"
     clusters = np.unique(raw)
     centres = {c: x[raw == c].mean(axis=0) for c in clusters}
     order = sorted(clusters, key=lambda c: (-int((raw == c).sum()), tuple(np.round(centres[c], 9))))
     share_cols = [c for c in features.columns if c.startswith("share_")]
-    names: dict[int, str] = {}
-    used: dict[str, int] = {}
+    base: dict[int, str] = {}
+    used_cols: dict[int, set[str]] = {}
     for c in order:
-        rows = features.to_numpy(dtype="float64")[raw == c]
-        means = pd.Series(np.nanmean(rows, axis=0), index=features.columns)
-        parts = []
+        means = features[raw == c].mean()
+        parts, used = [], set()
         if share_cols:
             top = means[share_cols].idxmax()
-            channel = top.removeprefix("share_")
-            chan = channel.capitalize()
+            used.add(top)
+            chan = _channel_name(top.removeprefix("share_"), lang)
             if means[top] >= 0.95:
-                parts.append(f"{chan} uniquement" if fr else f"{chan}-only")
+                parts.append(f"{chan} uniquement" if lang == "fr" else f"{chan}-only")
             else:
-                parts.append(f"{chan} d'abord" if fr else f"{chan}-first")
-        if "converted" in means:
+                parts.append(f"{chan} d'abord" if lang == "fr" else f"{chan}-first")
+        if "converted" in means and pd.notna(means["converted"]):
+            used.add("converted")
             bought = means["converted"] >= 0.5
-            parts.append(("acheteurs" if bought else "visiteurs") if fr else ("converted" if bought else "browsers"))
-        label = ", ".join(parts) or ("Groupe" if fr else "Group")
-        used[label] = used.get(label, 0) + 1
-        if used[label] > 1:
-            label = f"{label} ({used[label]})"
-        names[c] = label
+            parts.append(("acheteurs" if bought else "visiteurs") if lang == "fr" else ("converted" if bought else "browsers"))
+        base[c] = ", ".join(parts) or ("Groupe" if lang == "fr" else "Group")
+        used_cols[c] = used
+    counts = pd.Series(list(base.values())).value_counts()
+    names: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for c in order:
+        label = base[c]
+        if counts[label] > 1:
+            label = f"{label}, {_qualifier(features.columns, centres[c], used_cols[c], lang)}"
+        seen[label] = seen.get(label, 0) + 1
+        names[c] = label if seen[label] == 1 else f"{label} ({seen[label]})"
     return names
+
+
+def _channel_name(channel: str, lang: str) -> str:
+    return _CHANNELS_FR.get(channel, channel.capitalize()) if lang == "fr" else channel.capitalize()
+
+
+def _qualifier(columns: pd.Index, centre: np.ndarray, used: set[str], lang: str) -> str:
+    """Words for the feature on which a cluster's standardised centre is furthest from zero."""
+    candidates = [(abs(z), col, z) for col, z in zip(columns, centre) if col not in used]
+    if not candidates:
+        return "?"
+    _, col, z = max(candidates, key=lambda t: (t[0], t[1]))
+    if col.startswith("share_"):
+        chan = _channel_name(col.removeprefix("share_"), lang)
+        return f"+ {chan}" if z > 0 else (f"sans {chan}" if lang == "fr" else f"no {chan}")
+    high, low = _QUALIFIERS[lang].get(col, (f"{col} +", f"{col} −"))
+    return high if z > 0 else low
 
 
 # ---------------------------------------------------------------------- profiles
