@@ -23,6 +23,9 @@ from .analyses.gaps import satisfaction_gap
 from .analyses.drivers import importance_performance, key_drivers
 from .analyses.brands import compare_brands
 from .analyses.churn import churn_by_experience
+from .analyses.segments import customer_features, segment, segment_profiles
+from .analyses.listening import listening_plan
+from .analyses.privacy import export
 
 # charts
 from . import charts

@@ -91,7 +91,7 @@ def listening_plan(ds: Dataset, min_group_size: int | None = None) -> pd.DataFra
             brands[tp] = ", ".join(sorted(found, key=lambda b: (b != ds.brand, b)))
     out["last_response"] = pd.to_datetime(out["touchpoint"].map(last))
     out["cadence_days"] = out["touchpoint"].map(cadence).astype("float64")
-    out["brands"] = out["touchpoint"].map(brands).fillna("").astype("string")
+    out["brands"] = out["touchpoint"].map(brands).astype("string").fillna("")
     questions = _QUESTIONS[lang]
     out["suggested_question"] = [
         questions.get(obj, questions[None]).format(label=label, brand=ds.brand) for obj, label in zip(out["objective"], out["label"])
