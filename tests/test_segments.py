@@ -154,3 +154,15 @@ def test_planted_ropo_segment_recovered_by_a_rule_segment(maison_lumiere):
     ropo = types[types["journey_type"] == "research online → buy in store"].set_index("segment")["share_of_buyers"]
     assert ropo["ROPO target"] == pytest.approx(planted["ropo_share"], abs=0.08)
     assert ropo["(other)"] == pytest.approx(planted["others_ropo_share"], abs=0.08)
+
+
+def test_empty_data_gives_empty_well_formed_frames(make_dataset):
+    from conftest import events_frame
+
+    customers = pd.DataFrame({"customer_id": pd.Series([], dtype="string"), "age": pd.Series([], dtype="float64")})
+    ds = make_dataset(events_frame([]), customers=customers)
+    assert customer_features(ds).empty and "share_web" in customer_features(ds).columns
+    seg = segment(ds, rules={"age": [0, 10]})
+    assert "segment" in seg.customers.columns and seg.customers.empty
+    prof = segment_profiles(seg)
+    assert prof.empty and {"segment", "feature", "effect_size", "distinctive"} <= set(prof.columns)

@@ -20,7 +20,7 @@ from ._stats import suppress
 METHODS = ("kmeans", "gmm")
 OTHER = "(other)"
 #: Customers drawn (seeded) to choose k by silhouette when there are more.
-SILHOUETTE_SAMPLE = 5000
+SILHOUETTE_SAMPLE = 2000
 K_RANGE = (2, 8)
 
 
@@ -125,7 +125,7 @@ def segment(
         Customers without events get ``"(no events)"``.
     k
         Number of clusters; when None, the k in 2–8 with the best silhouette (computed on at most
-        5,000 customers drawn with ``seed``).
+        2,000 customers drawn with ``seed``).
     name
         Name of the new customers column.
     seed
@@ -252,9 +252,9 @@ def _cluster_labels(ds: Dataset, features: pd.DataFrame, method: str, k: int | N
         raise ValueError(f"k={k!r} must be a whole number from 2 to the number of customers with events ({n}), or None to choose by silhouette")
     k = int(k)
     if method == "kmeans":
-        raw = KMeans(n_clusters=k, random_state=seed, n_init=10).fit_predict(x)
+        raw = KMeans(n_clusters=k, random_state=seed, n_init=4).fit_predict(x)
     else:
-        raw = GaussianMixture(n_components=k, random_state=seed, n_init=3).fit(x).predict(x)
+        raw = GaussianMixture(n_components=k, random_state=seed, n_init=1).fit(x).predict(x)
     names = _name_clusters(ds, features, x, raw)
     return pd.Series([names[r] for r in raw], index=features.index, dtype="string")
 
