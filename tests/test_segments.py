@@ -166,3 +166,11 @@ def test_empty_data_gives_empty_well_formed_frames(make_dataset):
     assert "segment" in seg.customers.columns and seg.customers.empty
     prof = segment_profiles(seg)
     assert prof.empty and {"segment", "feature", "effect_size", "distinctive"} <= set(prof.columns)
+
+
+@pytest.mark.spark
+def test_features_same_on_spark(spark_engine):
+    events, customers = random_events(n_customers=40, seed=9)
+    duck = customer_features(build_dataset(events, customers=customers))
+    spark = customer_features(build_dataset(events, customers=customers, engine=spark_engine))
+    pd.testing.assert_frame_equal(duck, spark, check_dtype=False)
