@@ -44,14 +44,9 @@ GALLERY = [
     ("importance_performance", "Importance–performance quadrant", "charts.importance_performance(jv.importance_performance(ds))", lambda ds: charts.importance_performance(jv.importance_performance(ds, n_bootstrap=200))),
     ("brand_comparison", "Us against competitors", "charts.brand_comparison(jv.compare_brands(ds), brand=ds.brand)", lambda ds: charts.brand_comparison(jv.compare_brands(ds), brand=ds.brand)),
     ("churn_forest", "Churn after a bad experience", "charts.churn_forest(jv.churn_by_experience(ds), top=12)", lambda ds: charts.churn_forest(jv.churn_by_experience(ds), top=12)),
+    ("segment_profile_heatmap", "Behavioural segments and what sets them apart", "charts.segment_profile_heatmap(jv.segment_profiles(jv.segment(ds, method='kmeans', k=4)))",
+     lambda ds: charts.segment_profile_heatmap(jv.segment_profiles(jv.segment(ds, method="kmeans", k=4)))),
 ]
-
-
-def _segments(ds):
-    """Segment profiles when the segmentation analysis is available."""
-    if not hasattr(jv, "segment_profiles"):
-        return None
-    return charts.segment_profile_heatmap(jv.segment_profiles(ds))
 
 
 def main() -> None:
@@ -62,7 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     charts.set_language(args.lang)
     ds = jv.load(args.sample)
-    items = list(GALLERY) + [("segment_profile_heatmap", "Segment profiles", "charts.segment_profile_heatmap(jv.segment_profiles(ds))", _segments)]
+    items = list(GALLERY)
     lines = [
         "# Chart gallery",
         "",
@@ -74,9 +69,6 @@ def main() -> None:
     for name, title, call, build in items:
         start = time.perf_counter()
         chart = build(ds)
-        if chart is None:
-            lines += [f"## {title}", "", f"`{call}` — not rendered: `jv.segment_profiles` is not available in this version.", ""]
-            continue
         charts.save(chart, args.out / f"{name}.png", scale=1)
         print(f"{name}.png  {time.perf_counter() - start:.1f}s")
         lines += [f"## {title}", "", f"```python\n{call}\n```", "", f"![{title}]({name}.png)", ""]
