@@ -143,25 +143,43 @@ def small_dataset() -> Dataset:
     return build_dataset(events, customers=customers)
 
 
+def missing_dependency(problem: str) -> None:
+    """Skip a test whose dependency is missing, except in CI (``CI=true``) where that is a failure."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"must run in CI: {problem}")
+    pytest.skip(problem)
+
+
 @pytest.fixture(scope="session")
 def spark_engine() -> Engine:
-    """One local PySpark engine for the whole test run.
-
-    Skips when pyspark or Java is missing, except in CI (env ``CI=true``) where that is a failure.
-    """
-    in_ci = os.environ.get("CI", "").lower() == "true"
-    problem = None
+    """One local PySpark engine for the whole test run (skips locally, fails in CI, when missing)."""
     try:
         import pyspark  # noqa: F401
     except ImportError:
-        problem = "pyspark is not installed (pip install 'journeyviz[spark]')"
-    if problem is None and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        problem = "Java (17) is not on PATH and JAVA_HOME is not set"
-    if problem is not None:
-        if in_ci:
-            pytest.fail(f"Spark tests must run in CI: {problem}")
-        pytest.skip(problem)
+        missing_dependency("pyspark is not installed (pip install 'journeyviz[spark]')")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        missing_dependency("Java (17) is not on PATH and JAVA_HOME is not set")
     return get_engine("pyspark")
+
+
+CHROMIUM = os.environ.get("JOURNEYVIZ_CHROMIUM", "/usr/bin/chromium")
+#: Debian's Chromium, headless, with no background traffic (the machine has no internet).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Playwright Chromium for the test run (skips locally, fails in CI, when missing)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_dependency("playwright is not installed; install the test extra (pip install -e '.[test]')")
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        missing_dependency(f"Chromium not found at {CHROMIUM}; install it with `apt-get install -y chromium` (make chromium)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,6 @@ from journeyviz.reports import NOTEBOOKS_DIR, ensure_samples, run_notebooks
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("JOURNEYVIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 NOTEBOOKS = ["00_journey_overview", "01_segmentation", "02_touchpoint_audit", "03_satisfaction_gap", "04_competitor_comparison"]
 CHART = ".vega-embed svg, .vega-embed canvas"
@@ -32,25 +30,6 @@ FIRST_CHART_MS = 180_000
 
 def _local(url: str) -> bool:
     return url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "file://", "data:", "blob:", "about:"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if ci:
-            pytest.fail("playwright is not installed; install the test extra (pip install -e '.[test]')")
-        pytest.skip("playwright is not installed")
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        if ci:
-            pytest.fail(f"Chromium not found at {CHROMIUM}; install it with `apt-get install -y chromium` (make chromium)")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@ from Altair's default html renderer draws every chart in Chromium with the netwo
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import altair as alt
@@ -16,7 +14,6 @@ from test_charts import JOURNEY, audit_table, funnel_table, gap_table
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("JOURNEYVIZ_CHROMIUM", "/usr/bin/chromium")
 
 
 def _html(chart: alt.TopLevelMixin) -> str:
@@ -26,18 +23,7 @@ def _html(chart: alt.TopLevelMixin) -> str:
     return bundle["text/html"]
 
 
-def test_offline_page_draws_every_chart_with_the_network_blocked(tmp_path: Path) -> None:
-    ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if ci:
-            pytest.fail("playwright is not installed")
-        pytest.skip("playwright is not installed")
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        if ci:
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
+def test_offline_page_draws_every_chart_with_the_network_blocked(tmp_path: Path, browser) -> None:
     shown = [
         charts.funnel(funnel_table()),
         charts.journey_map(charts.journey_map_table(JOURNEY, audit=audit_table(), gaps=gap_table())),
@@ -46,26 +32,24 @@ def test_offline_page_draws_every_chart_with_the_network_blocked(tmp_path: Path)
     page = tmp_path / "report.html"
     page.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'>" + charts.offline_script() + "</head><body>" + "".join(_html(c) for c in shown) + "</body></html>", encoding="utf-8")
     blocked, errors = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            tab = browser.new_page()
-            tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab = browser.new_page()
+    try:
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
 
-            def route(r) -> None:
-                if r.request.url.startswith(("file://", "data:", "blob:", "about:")):
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
+        def route(r) -> None:
+            if r.request.url.startswith(("file://", "data:", "blob:", "about:")):
+                r.continue_()
+            else:
+                blocked.append(r.request.url)
+                r.abort()
 
-            tab.route("**/*", route)
-            tab.goto(page.as_uri())
-            tab.wait_for_function("document.querySelectorAll('.vega-embed .marks').length >= 3", timeout=30_000)
-            drawn = tab.locator(".vega-embed .marks").count()
-            text = tab.inner_text("body")
-        finally:
-            browser.close()
+        tab.route("**/*", route)
+        tab.goto(page.as_uri())
+        tab.wait_for_function("document.querySelectorAll('.vega-embed .marks').length >= 3", timeout=30_000)
+        drawn = tab.locator(".vega-embed .marks").count()
+        text = tab.inner_text("body")
+    finally:
+        tab.close()
     assert drawn == len(shown)
     assert blocked == [] and errors == []
     assert "Error" not in text

@@ -24,6 +24,8 @@ from journeyviz.analyses.funnel import funnel
 from journeyviz.analyses.paths import transitions
 from journeyviz.dataset import Dataset
 
+from conftest import missing_dependency
+
 os.environ.setdefault("RETENTIONEERING_NO_TRACK", "1")  # no telemetry from test runs
 
 pytestmark = pytest.mark.peers
@@ -34,10 +36,7 @@ def _peer(module: str, install: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        reason = f"peer library {module!r} is not installed ({exc}); pip install {install}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"peer tests must run in CI: {reason}")
-        pytest.skip(reason)
+        missing_dependency(f"peer library {module!r} is not installed ({exc}); pip install {install}")
 
 
 @pytest.fixture(params=["small_dataset", "maison_lumiere"])
