@@ -869,6 +869,17 @@ def _scale(values: np.ndarray, bad: np.ndarray, scale: Scale, name: str, raw: _R
     return clean
 
 
+def _start(table: str, frame: pd.DataFrame, raw: _Raw) -> tuple[TableReport, pd.DataFrame, _Rules, str]:
+    """What every validator begins with: its report, the frame on a 0..n-1 index, no rule failed
+    yet, and the decimal mark (shown in the report for CSV, where it was guessed)."""
+    tr = _report(table, raw)
+    frame = frame.reset_index(drop=True)
+    decimal = _detect_decimal(frame, raw.detected.get("separator"))
+    if raw.detected.get("format") == "csv":
+        tr.detected["decimal"] = decimal
+    return tr, frame, _Rules(len(frame)), decimal
+
+
 def _report(table: str, raw: _Raw) -> TableReport:
     n_bad = 0 if raw.bad_shape is None else len(raw.bad_shape)
     return TableReport(table=table, source=raw.source, read=len(raw.frame) + n_bad, detected=raw.detected)
@@ -902,13 +913,8 @@ def _const(value: str | None, n: int) -> pd.Series:
 
 
 def _validate_events(frame: pd.DataFrame, raw: _Raw, jr: Journey, _: Any) -> tuple[pd.DataFrame, np.ndarray, TableReport]:
-    tr = _report("events", raw)
-    frame = frame.reset_index(drop=True)
+    tr, frame, rules, decimal = _start("events", frame, raw)
     n = len(frame)
-    rules = _Rules(n)
-    decimal = _detect_decimal(frame, raw.detected.get("separator"))
-    if raw.detected.get("format") == "csv":
-        tr.detected["decimal"] = decimal
     cid = _to_str(frame["customer_id"]).reset_index(drop=True)
     tp = _to_str(frame["touchpoint"]).reset_index(drop=True)
     ts, ts_bad, ts_fmt = _to_timestamp(frame["timestamp"], jr.timezone)
@@ -1014,12 +1020,7 @@ def _attributes(frame: pd.DataFrame, skip: tuple[str, ...], decimal: str) -> dic
 
 
 def _validate_customers(frame: pd.DataFrame, raw: _Raw, jr: Journey, _: Any) -> tuple[pd.DataFrame, np.ndarray, TableReport]:
-    tr = _report("customers", raw)
-    frame = frame.reset_index(drop=True)
-    rules = _Rules(len(frame))
-    decimal = _detect_decimal(frame, raw.detected.get("separator"))
-    if raw.detected.get("format") == "csv":
-        tr.detected["decimal"] = decimal
+    tr, frame, rules, decimal = _start("customers", frame, raw)
     cid = _to_str(frame["customer_id"]).reset_index(drop=True)
     rules.add("missing_customer_id", cid.isna().to_numpy(bool))
     rules.duplicates("duplicate_customer", pd.DataFrame({"c": cid}), ["c"])
@@ -1032,13 +1033,8 @@ def _validate_customers(frame: pd.DataFrame, raw: _Raw, jr: Journey, _: Any) -> 
 
 
 def _validate_respondents(frame: pd.DataFrame, raw: _Raw, jr: Journey, _: Any) -> tuple[pd.DataFrame, np.ndarray, TableReport]:
-    tr = _report("respondents", raw)
-    frame = frame.reset_index(drop=True)
+    tr, frame, rules, decimal = _start("respondents", frame, raw)
     n = len(frame)
-    rules = _Rules(n)
-    decimal = _detect_decimal(frame, raw.detected.get("separator"))
-    if raw.detected.get("format") == "csv":
-        tr.detected["decimal"] = decimal
     rid = _to_str(frame["respondent_id"]).reset_index(drop=True)
     rules.add("missing_respondent_id", rid.isna().to_numpy(bool))
     cols: dict[str, Any] = {"respondent_id": rid}
@@ -1082,13 +1078,8 @@ def _keep_rows(cols: Mapping[str, Any], keep: np.ndarray) -> pd.DataFrame:
 
 
 def _validate_ratings(frame: pd.DataFrame, raw: _Raw, jr: Journey, respondents: pd.Series | None) -> tuple[pd.DataFrame, np.ndarray, TableReport]:
-    tr = _report("ratings", raw)
-    frame = frame.reset_index(drop=True)
+    tr, frame, rules, decimal = _start("ratings", frame, raw)
     n = len(frame)
-    rules = _Rules(n)
-    decimal = _detect_decimal(frame, raw.detected.get("separator"))
-    if raw.detected.get("format") == "csv":
-        tr.detected["decimal"] = decimal
     rid = _to_str(frame["respondent_id"]).reset_index(drop=True)
     tp = _to_str(frame["touchpoint"]).reset_index(drop=True) if "touchpoint" in frame.columns else _const(None, n)
     st = _to_str(frame["stage"]).reset_index(drop=True) if "stage" in frame.columns else _const(None, n)
