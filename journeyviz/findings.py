@@ -172,6 +172,55 @@ _PHRASES: dict[str, dict[str, str]] = {
         "fr": "Le passage le plus fréquent est « {source} » → « {target} » : {count} fois ({probability} des sorties de « {source} » ; {customers} clients).",
         "en": "The commonest move is “{source}” → “{target}”: {count} times ({probability} of moves out of “{source}”; {customers} customers).",
     },
+    "segments": {
+        "fr": "Ce que font et disent les {customers} clients ayant eu des contacts dessine {segments} segments.",
+        "en": "What the {customers} customers with contacts do and say falls into {segments} segments.",
+    },
+    "segments_headline": {
+        "fr": "Le segment « {name} » ({customers} clients, {share}) {clauses}.",
+        "en": "The “{name}” segment ({customers} customers, {share}) {clauses}.",
+    },
+    "segments_and": {"fr": " et ", "en": " and "},
+    "segments_conversion": {
+        "fr": "atteint l'étape « {stage} » {points} {direction} souvent que la moyenne ({mean} contre {overall})",
+        "en": "reaches the “{stage}” stage {points} {direction} often than average ({mean} vs {overall})",
+    },
+    "segments_satisfaction": {
+        "fr": "note son expérience {points} {direction} que la moyenne ({mean} contre {overall} sur {scale} ; n = {n} répondants)",
+        "en": "rates its experience {points} {direction} than average ({mean} vs {overall} out of {scale}; n = {n} respondents)",
+    },
+    "segments_satisfaction_same": {
+        "fr": "note son expérience comme la moyenne ({mean} contre {overall} sur {scale} ; n = {n} répondants)",
+        "en": "rates its experience about as well as average ({mean} vs {overall} out of {scale}; n = {n} respondents)",
+    },
+    "segments_stands_out": {
+        "fr": "se distingue surtout par « {feature} » ({mean} contre {overall} en moyenne)",
+        "en": "stands out most on “{feature}” ({mean} vs {overall} on average)",
+    },
+    "segments_distinctive": {
+        "fr": "Ce qui le distingue le plus : « {feature} » ({mean} contre {overall} en moyenne).",
+        "en": "What sets it apart most: “{feature}” ({mean} vs {overall} on average).",
+    },
+    "segments_hidden": {
+        "fr": "{hidden} segments de moins de {min_group_size} clients ne sont pas détaillés.",
+        "en": "{hidden} segments of fewer than {min_group_size} customers are not detailed.",
+    },
+    "segments_hidden_one": {
+        "fr": "Un segment de moins de {min_group_size} clients n'est pas détaillé.",
+        "en": "One segment of fewer than {min_group_size} customers is not detailed.",
+    },
+    "segments_too_few": {
+        "fr": "Trop peu de clients ayant eu des contacts dans cette sélection ({customers}) pour former {k} segments d'au moins {min_group_size} clients.",
+        "en": "Too few customers with contacts in this selection ({customers}) to form {k} segments of at least {min_group_size} customers.",
+    },
+    "segments_bad_k": {
+        "fr": "segments_k = {k} n'est pas un nombre de segments possible : indiquez 0 pour ne pas chercher de segments, ou un nombre de 2 à {max_k}.",
+        "en": "segments_k = {k} is not a possible number of segments: use 0 to skip segment discovery, or a number from 2 to {max_k}.",
+    },
+    "segments_no_events": {
+        "fr": "Les segments de comportement se calculent sur les contacts des clients : ce jeu de données n'a pas de table events.",
+        "en": "Behavioural segments are computed from customers' contacts: this dataset has no events table.",
+    },
     "significant": {"fr": ", écart significatif après correction pour comparaisons multiples", "en": ", significant after correction for multiple comparisons"},
     "not_significant": {"fr": ", écart non significatif après correction", "en": ", not significant after correction"},
     "suppressed_all": {
@@ -508,6 +557,150 @@ def transitions_finding(table: pd.DataFrame, lang: str, labels: Mapping[str, str
     text = say("transitions", lang, source=labels.get(row["from"], row["from"]), target=labels.get(row["to"], row["to"]), count=int(row["count"]),
                probability=fmt_percent(row["probability"], lang), customers=int(row["customers"]))
     return Finding("transitions", text, facts)
+
+
+#: Smallest |Cohen's d| worth a sentence (Cohen's "small" effect); below it segments are alike.
+SMALL_EFFECT = 0.2
+
+
+def segments_finding(
+    table: pd.DataFrame,
+    lang: str,
+    k: int | None = None,
+    conversion_label: str | None = None,
+    scale_max: float = 7.0,
+    min_group_size: int = 10,
+) -> Finding:
+    """The segment that stands out most, with its size, conversion and satisfaction against the average.
+
+    Parameters
+    ----------
+    table
+        :func:`journeyviz.segment_profiles` of behavioural segments (one row per segment × feature).
+        Segments whose ``frequency`` has ``n == 0`` (customers without contacts) are left out.
+    k
+        Segments asked for (named in the "too few customers" sentence); None = as many as found.
+    conversion_label
+        Display label of the conversion stage (the ``converted`` feature means "reached it").
+    scale_max, min_group_size
+        Top of the perception scale; the privacy threshold (a segment, or a satisfaction mean,
+        about fewer people is not cited).
+
+    Returns
+    -------
+    Finding
+        Key ``"segments"``. The headline segment is the one furthest from the rest on
+        ``converted`` (by absolute Cohen's d), else on ``satisfaction``, else on any feature, when
+        that distance reaches :data:`SMALL_EFFECT`. Facts: ``segments`` (shown), ``customers``
+        (with contacts: the denominator of every share), ``hidden_segments``, ``segment``,
+        ``segment_customers``, ``segment_share``, ``headline`` (the feature that chose it),
+        ``conversion``/``conversion_overall``/``conversion_points`` (rate, 0–1, and the difference
+        in percentage points, as worded), ``satisfaction``/``satisfaction_overall``/
+        ``satisfaction_difference``/``satisfaction_n`` (on the perception scale), and
+        ``distinctive_feature``/``distinctive_mean``/``distinctive_overall``/``distinctive_effect``.
+    """
+    from .vocabulary import feature_kind, feature_label
+
+    contacts = table[(table["feature"] == "frequency") & (table["n"] > 0)]
+    customers = int(contacts["customers"].sum())
+    shown_names = list(contacts.loc[~contacts["suppressed"].astype(bool), "segment"])
+    hidden = int(len(contacts) - len(shown_names))
+    if not shown_names:
+        text = say("segments_too_few", lang, customers=customers, k=k if k is not None else len(contacts), min_group_size=min_group_size)
+        return Finding("segments", text, {"segments": 0, "customers": customers, "hidden_segments": hidden, "segment": None})
+    rows = table[table["segment"].isin(shown_names)]
+
+    def feature_rows(feature: str) -> pd.DataFrame:
+        found = rows[(rows["feature"] == feature) & (rows["n"] >= min_group_size)].dropna(subset=["effect_size", "mean", "overall"])
+        return found.assign(strength=found["effect_size"].abs())
+
+    headline, pick = None, None
+    for feature in ("converted", "satisfaction"):
+        found = feature_rows(feature)
+        if not found.empty and found["strength"].max() >= SMALL_EFFECT:
+            headline, pick = feature, found.loc[found["strength"].idxmax()]
+            break
+    if pick is None:
+        usable = rows[rows["n"] >= min_group_size].dropna(subset=["effect_size", "mean", "overall"])
+        if not usable.empty:
+            usable = usable.assign(strength=usable["effect_size"].abs())
+            pick = usable.loc[usable["strength"].idxmax()]
+            headline = str(pick["feature"])
+    name = pick["segment"] if pick is not None else shown_names[0]
+    seg_rows = rows[rows["segment"] == name]
+    size = int(seg_rows["customers"].iloc[0])
+    share = size / customers
+    facts: dict[str, Any] = {"segments": len(shown_names), "customers": customers, "hidden_segments": hidden, "segment": str(name),
+                             "segment_customers": size, "segment_share": share, "headline": headline}
+
+    def value(feature: str, v: float) -> str:
+        kind = feature_kind(feature)
+        if kind == "share":
+            return fmt_percent(v, lang)
+        # stage orders are 0-based in the table; people count stages from 1
+        return fmt_number(v + 1 if kind == "stage" else v, lang, 1)
+
+    def points(diff: float, digits: int) -> str:
+        text = fmt_number(abs(diff), lang, digits)
+        plural = abs(round(diff, digits)) >= 2 if lang == "fr" else text != "1"
+        return f"{text} point{'s' if plural else ''}"
+
+    clauses: list[str] = []
+    said: set[str] = set()
+    conv = feature_rows("converted")
+    conv = conv[conv["segment"] == name]
+    if not conv.empty and conv["strength"].iloc[0] >= SMALL_EFFECT:
+        row = conv.iloc[0]
+        diff = 100 * (row["mean"] - row["overall"])
+        facts.update({"conversion": row["mean"], "conversion_overall": row["overall"], "conversion_points": round(diff)})
+        more = {"fr": ("plus", "moins"), "en": ("more", "less")}[lang]
+        clauses.append(say("segments_conversion", lang, stage=conversion_label or feature_label("converted", lang), points=points(diff, 0),
+                           direction=more[0] if diff > 0 else more[1], mean=fmt_percent(row["mean"], lang), overall=fmt_percent(row["overall"], lang)))
+        said.add("converted")
+    sat = feature_rows("satisfaction")
+    sat = sat[sat["segment"] == name]
+    if not sat.empty:
+        row = sat.iloc[0]
+        diff = row["mean"] - row["overall"]
+        facts.update({"satisfaction": row["mean"], "satisfaction_overall": row["overall"], "satisfaction_difference": diff, "satisfaction_n": int(row["n"])})
+        numbers = {"mean": fmt_number(row["mean"], lang, 1), "overall": fmt_number(row["overall"], lang, 1), "scale": fmt_number(scale_max, lang), "n": int(row["n"])}
+        if row["strength"] >= SMALL_EFFECT:
+            higher = {"fr": ("plus haut", "plus bas"), "en": ("higher", "lower")}[lang]
+            clauses.append(say("segments_satisfaction", lang, points=points(diff, 1), direction=higher[0] if diff > 0 else higher[1], **numbers))
+        else:
+            clauses.append(say("segments_satisfaction_same", lang, **numbers))
+        said.add("satisfaction")
+    others = seg_rows[~seg_rows["feature"].isin(said) & (seg_rows["n"] >= min_group_size)].dropna(subset=["effect_size", "mean", "overall"])
+    distinctive = None
+    if not others.empty:
+        distinctive = others.loc[others["effect_size"].abs().idxmax()]
+        facts.update({"distinctive_feature": distinctive["feature"], "distinctive_mean": distinctive["mean"], "distinctive_overall": distinctive["overall"],
+                      "distinctive_effect": distinctive["effect_size"]})
+    text = say("segments", lang, customers=customers, segments=len(shown_names))
+    if distinctive is not None:
+        words = {"feature": feature_label(str(distinctive["feature"]), lang), "mean": value(str(distinctive["feature"]), distinctive["mean"]),
+                 "overall": value(str(distinctive["feature"]), distinctive["overall"])}
+        if not clauses:
+            clauses.append(say("segments_stands_out", lang, **words))
+            tail = ""
+        else:
+            tail = " " + say("segments_distinctive", lang, **words)
+    else:
+        tail = ""
+    if clauses:
+        text += " " + say("segments_headline", lang, name=name, customers=size, share=fmt_percent(share, lang), clauses=say("segments_and", lang).join(clauses)) + tail
+    if hidden:
+        text += " " + say("segments_hidden_one" if hidden == 1 else "segments_hidden", lang, hidden=hidden, min_group_size=min_group_size)
+    return Finding("segments", text, facts)
+
+
+def segments_unavailable(reason: str, lang: str, **values: Any) -> Finding:
+    """Why the segments section shows no segments: ``"bad_k"`` (``k``, ``max_k``), ``"too_few"``
+    (``customers``, ``k``, ``min_group_size``) or ``"no_events"``; the facts carry ``error``."""
+    if reason not in ("bad_k", "too_few", "no_events"):
+        raise ValueError(f"reason={reason!r} is not known; use one of 'bad_k', 'too_few', 'no_events'")
+    text = say(f"segments_{reason}", lang, **values)
+    return Finding("segments", text, {"error": text, "reason": reason, **values})
 
 
 def _conversion_row(rows: pd.DataFrame, stage: str | None) -> pd.Series:

@@ -33,6 +33,7 @@ _TITLES: dict[str, dict[str, str]] = {
     "attribution": {"fr": "Quel canal mérite le crédit des ventes", "en": "Which channel deserves credit for sales"},
     "transitions": {"fr": "D'un point de contact à l'autre", "en": "From one touchpoint to the next"},
     "ipa": {"fr": "Importance et performance : les moments de vérité", "en": "Importance and performance: moments of truth"},
+    "segments": {"fr": "Des segments tirés de ce que font et disent les clients", "en": "Segments from what customers do and say"},
 }
 
 
@@ -193,6 +194,65 @@ def transitions_section(ds: Dataset, lang: str, by: str | None = None) -> Sectio
     table = transitions(ds, level="touchpoint")
     finding = fnd.transitions_finding(table, lang, labels=_labels(ds), min_group_size=ds.min_group_size)
     return Section(title("transitions", lang), finding, _chart("paths.transition_heatmap", table, ds, lang, journey=ds.journey), table)
+
+
+# ---------------------------------------------------------------------- discovered segments
+#: Behavioural segments asked for when a notebook does not say (k-means, fixed seed).
+SEGMENTS_K = 4
+SEGMENTS_MAX_K = 10
+SEGMENTS_SEED = 0
+#: Customers column the discovered segments are written to (not ``segment``, which a user's data may hold).
+SEGMENTS_COLUMN = "discovered_segment"
+
+
+def segments_section(ds: Dataset, lang: str, by: str | None = None, *, k: int = SEGMENTS_K) -> Section:
+    """Segments discovered from what customers do and say: :func:`journeyviz.segment` (k-means, ``k``
+    clusters, seed :data:`SEGMENTS_SEED`) on :func:`journeyviz.customer_features` (channel mix,
+    progress, conversion, recency, contacts, spend, satisfaction), then :func:`journeyviz.segment_profiles`,
+    the profile heatmap and the segment that stands out most in words.
+
+    The segments are found among the customers the filters keep, so a filter change finds them
+    again (the same filters always give the same segments); ``by`` is not used, the discovered
+    segments being the split. Segment names are in ``lang``. ``k=0`` gives an empty section (the
+    notebook's ``segments_k = 0`` skips it); an impossible ``k``, a dataset without events or too
+    few customers give a sentence instead of the chart.
+    """
+    from dataclasses import replace
+
+    from .analyses.segments import customer_features, segment, segment_profiles
+
+    name = title("segments", lang)
+    if isinstance(k, int) and not isinstance(k, bool) and k == 0:
+        return Section("")
+    if isinstance(k, bool) or not isinstance(k, int) or not 2 <= k <= SEGMENTS_MAX_K:
+        return Section(name, fnd.segments_unavailable("bad_k", lang, k=str(k), max_k=SEGMENTS_MAX_K))
+    if ds.events is None:
+        return Section(name, fnd.segments_unavailable("no_events", lang))
+    # segment() names clusters in the journey's language; the page may be in the other one.
+    worded = replace(ds, journey=ds.journey.with_changes(language=lang))
+    try:
+        segmented = segment(worded, method="kmeans", k=k, seed=SEGMENTS_SEED, name=SEGMENTS_COLUMN)
+    except ValueError:
+        # fewer customers with contacts than segments asked for (or none at all)
+        return Section(name, fnd.segments_unavailable("too_few", lang, customers=len(customer_features(ds)), k=k, min_group_size=ds.min_group_size))
+    table = segment_profiles(segmented, by=SEGMENTS_COLUMN)
+    stage = ds.journey.conversion_stage
+    finding = fnd.segments_finding(table, lang, k=k, conversion_label=_labels(ds).get(stage) if stage else None,
+                                   scale_max=ds.journey.scale("perception").high, min_group_size=ds.min_group_size)
+    chart = _chart("segments.segment_profile_heatmap", table, ds, lang) if finding.facts.get("segments") else None
+    return Section(name, finding, chart, table)
+
+
+def discovered_segments(k: int = SEGMENTS_K) -> Callable[..., Section]:
+    """:func:`segments_section` with ``k`` segments, as a builder for :meth:`Board.show`
+    (a notebook passes its ``segments_k`` parameter; 0 shows nothing)."""
+
+    def segments_section_k(ds: Dataset, lang: str, by: str | None = None) -> Section:
+        return segments_section(ds, lang, by, k=k)
+
+    # the board keys a section (its cache, its finding) by the builder's name
+    segments_section_k.__name__ = "segments_section"
+    return segments_section_k
 
 
 #: Builders by name, for notebooks and the benchmark.

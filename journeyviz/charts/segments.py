@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from .. import vocabulary
 from . import _base as b
 from . import palette
 
@@ -15,21 +16,9 @@ _W = {
     "effect": {"fr": "Taille d'effet", "en": "Effect size"},
     "value": {"fr": "Valeur dans le segment", "en": "Value in the segment"},
     "rest": {"fr": "Valeur chez les autres", "en": "Value among the others"},
-    "size": {"fr": "Taille du segment (n)", "en": "Segment size (n)"},
+    "customers": {"fr": "Clients du segment", "en": "Customers in the segment"},
+    "n": {"fr": "Clients ayant une valeur (n)", "en": "Customers with a value (n)"},
 }
-
-#: Readable names of the behavioural features of :func:`journeyviz.customer_features`.
-_FEATURES = {
-    "furthest_stage": {"fr": "Étape la plus avancée", "en": "Furthest stage"},
-    "converted": {"fr": "A acheté", "en": "Converted"},
-    "recency_days": {"fr": "Jours depuis le dernier contact", "en": "Days since last contact"},
-    "frequency": {"fr": "Nombre de contacts", "en": "Contacts"},
-    "value": {"fr": "Montant dépensé", "en": "Amount spent"},
-    "touchpoints": {"fr": "Points de contact distincts", "en": "Distinct touchpoints"},
-    "satisfaction": {"fr": "Satisfaction", "en": "Satisfaction"},
-    "age": {"fr": "Âge", "en": "Age"},
-}
-_SHARE = {"fr": "Part des contacts : {}", "en": "Share of contacts: {}"}
 
 _EFFECT = ("effect_size", "effect", "difference", "standardised_difference", "smd")
 _SEGMENT = ("segment", "segment_name", "segment_label")
@@ -45,9 +34,12 @@ def segment_profile_heatmap(table: pd.DataFrame, *, title: str | None = None, la
         The table returned by :func:`journeyviz.segment_profiles`, long form: a segment column
         (``segment``), a feature column (``feature`` or ``feature_label``), an effect-size
         column (``effect_size``, or ``difference``), and optionally ``value`` (the feature in
-        the segment), ``rest`` (among the others), ``n`` (segment size) and ``suppressed``.
+        the segment), ``rest`` (among the others), ``customers`` (segment size), ``n`` (customers
+        of the segment with a value of the feature) and ``suppressed``. Feature ids are named
+        with :func:`journeyviz.vocabulary.feature_label`, as in the key finding.
     title, lang, min_group_size
-        Title, wording language, threshold named on suppressed cells.
+        Title, wording language, privacy threshold: cells of suppressed segments, and cells with
+        ``n`` below it, are grey with a dash and the note.
 
     Returns
     -------
@@ -66,7 +58,11 @@ def segment_profile_heatmap(table: pd.DataFrame, *, title: str | None = None, la
         return b.no_data(title, lang)
     data = b.records(table)
     data[seg] = data[seg].astype(str)
-    data[feat] = [_feature_label(f, lang) for f in data[feat].astype(str)]
+    data[feat] = [vocabulary.feature_label(f, lang) for f in data[feat].astype(str)]
+    # A mean over fewer than min_group_size people (e.g. satisfaction where few were surveyed) is
+    # hidden like a small segment, so the chart never shows what the key finding may not cite.
+    if "n" in data.columns:
+        data["suppressed"] = b.is_suppressed(data) | (pd.to_numeric(data["n"], errors="coerce").fillna(0) < min_group_size)
     data["note"] = b.suppressed_text(data, lang, min_group_size)
     shown = "value" if "value" in data.columns and pd.api.types.is_numeric_dtype(data["value"]) else eff
     number = "{:.2g}" if shown == "value" else "{:+.1f}"  # effect sizes read as signed tenths
@@ -78,17 +74,10 @@ def segment_profile_heatmap(table: pd.DataFrame, *, title: str | None = None, la
     cols = list(dict.fromkeys(data[seg]))
     tooltip = [b.tip(seg, b.pick(_W["segment"], lang), "N"), b.tip(feat, b.pick(_W["feature"], lang), "N"), b.tip(eff, b.pick(_W["effect"], lang), fmt="+.2f")]
     tooltip += [b.tip(c, b.pick(_W[c], lang), fmt=",.3~f") for c in b.present(data, "value", "rest")]
-    tooltip += [b.tip("n", b.pick(_W["size"], lang), fmt=",")] if "n" in data.columns else []
+    tooltip += [b.tip(c, b.pick(_W[c], lang), fmt=",") for c in b.present(data, "customers", "n")]
     tooltip.append(b.tip("note", b.word("note", lang), "N"))
     base = alt.Chart(data).encode(x=alt.X(f"{seg}:N", sort=cols, title=b.pick(_W["segment"], lang), axis=alt.Axis(orient="bottom", labelAngle=0, labelExpr="split(datum.label, ', ')")), y=alt.Y(f"{feat}:N", sort=rows, title=None), tooltip=tooltip)
     cells = base.mark_rect(stroke="white").encode(color=alt.condition("datum.note != ''", alt.value(palette.SUPPRESSED), alt.Color(f"{eff}:Q", scale=palette.diverging_scale(limit), title=b.pick(_W["effect"], lang))))
     text = base.mark_text(fontSize=11).encode(text="cell_text:N", color=alt.condition(f"abs(datum['{eff}']) > {limit * 0.6}", alt.value("white"), alt.value(palette.INK)))
     return alt.layer(cells.properties(name="cells"), text.properties(name="values")).properties(title=title, width=max(200, 130 * len(cols)), height=max(160, 26 * len(rows)))
 
-
-def _feature_label(feature: str, lang: str) -> str:
-    """``share_store`` → "Part des contacts : magasin"; known features by name; others unchanged."""
-    if feature.startswith("share_"):
-        channel = feature.removeprefix("share_")
-        return _SHARE[lang].format(b.channel_labels(lang).get(channel, channel))
-    return _FEATURES.get(feature, {}).get(lang, feature)
