@@ -612,3 +612,44 @@ def test_flows_with_many_links_stay_under_the_row_limit() -> None:
     chart = charts.flows(pd.DataFrame(rows))
     links = [r for r in data_values(chart.to_dict()) if "link" in r]
     assert len({r["link"] for r in links}) == len(rows) and len(links) < 5000
+
+
+# ---------------------------------------------------------------------- segment profile heatmap
+def _profiles_table() -> pd.DataFrame:
+    """The columns of jv.segment_profiles: two segments × three features, one thinly surveyed."""
+    return pd.DataFrame(
+        {
+            "segment": ["Web-first, converted"] * 3 + ["Store-first, browsers"] * 3,
+            "customers": [400] * 3 + [250] * 3,
+            "share": [0.6] * 3 + [0.4] * 3,
+            "feature": ["share_store", "frequency", "satisfaction"] * 2,
+            "n": [400, 400, 120, 250, 250, 7],
+            "mean": [0.1, 9.0, 5.2, 0.8, 3.0, 4.1],
+            "overall": [0.38, 6.6, 5.1, 0.38, 6.6, 5.1],
+            "effect_size": [-1.2, 1.1, 0.1, 1.3, -1.0, -0.6],
+            "suppressed": [False] * 6,
+        }
+    )
+
+
+def test_segment_heatmap_names_features_with_the_shared_vocabulary() -> None:
+    from journeyviz import vocabulary
+
+    for lang, store in (("fr", "Part des contacts : magasin"), ("en", "Share of contacts: store")):
+        rows = data_values(charts.segment_profile_heatmap(_profiles_table(), lang=lang).to_dict())
+        shown = {r["feature"] for r in rows}
+        assert shown == {vocabulary.feature_label(f, lang) for f in ("share_store", "frequency", "satisfaction")}
+        assert store in shown
+
+
+def test_segment_heatmap_greys_a_mean_over_fewer_than_min_group_size_people() -> None:
+    rows = data_values(charts.segment_profile_heatmap(_profiles_table(), lang="en", min_group_size=10).to_dict())
+    thin = [r for r in rows if r["segment"] == "Store-first, browsers" and r["feature"] == "Satisfaction"][0]
+    assert thin["note"] == "suppressed (n < 10)" and thin["cell_text"] == "–"
+    assert all(r["note"] == "" for r in rows if r is not thin)
+
+
+def test_segment_heatmap_tooltips_tell_segment_size_from_n() -> None:
+    spec = charts.segment_profile_heatmap(_profiles_table(), lang="en").to_dict()
+    titles = {t["field"]: t["title"] for u in walk(spec) for t in (u.get("encoding", {}).get("tooltip") or []) if isinstance(t, dict)}
+    assert titles["customers"] == "Customers in the segment" and titles["n"] == "Customers with a value (n)"

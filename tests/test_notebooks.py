@@ -19,7 +19,7 @@ COMMON_PARAMETERS = {"data_path", "journey", "segment_by", "segment", "brand", "
 #: Key findings each notebook must record on the samples (besides "scope" and "parameters").
 FINDINGS = {
     "00_journey_overview": {"journey", "funnel", "top_path", "journey_types", "leakage"},
-    "01_segmentation": {"funnel", "journey_types", "scores", "nps"},
+    "01_segmentation": {"funnel", "journey_types", "scores", "nps", "segments"},
     "02_touchpoint_audit": {"audit", "attribution", "transitions"},
     "03_satisfaction_gap": {"biggest_gap", "scores", "nps", "moments_of_truth", "churn"},
     "04_competitor_comparison": {"competitors", "leakage", "journey_types"},
@@ -83,12 +83,13 @@ def executed(tmp_path_factory):
          "parameters": {"language": "en", "segment_by": "age_band", "segment": "25-44"}},
         {"name": "ml-spring-web", "data": ml, "notebooks": ["00_journey_overview"],
          "parameters": {"start": "2025-03-01", "end": "2025-05-31", "channel": "web", "min_group_size": 30}},
-        {"name": "hotel-fr-region", "data": hotel, "notebooks": ["01_segmentation"], "parameters": {"language": "fr", "segment_by": "region"}},
+        {"name": "hotel-fr-country", "data": hotel, "notebooks": ["01_segmentation"], "parameters": {"language": "fr", "segment_by": "country"}},
         {"name": "ml-one-rival", "data": ml, "notebooks": ["04_competitor_comparison"], "parameters": {"competitors": ["Atelier Nord"]}},
         {"name": "ml-template", "data": ml, "notebooks": ["02_touchpoint_audit"], "parameters": {"journey": "lifecycle", "language": "en"}},
         {"name": "bad-journey", "data": ml, "notebooks": ["02_touchpoint_audit"], "parameters": {"journey": "no_such_template"}},
         {"name": "bad-path", "data": str(tmp_path_factory.mktemp("nothing") / "no_such_dataset"), "notebooks": ["00_journey_overview"]},
         {"name": "bad-segment", "data": ml, "notebooks": ["01_segmentation"], "parameters": {"segment_by": "region", "segment": "Atlantis"}},
+        {"name": "bad-segments-k", "data": hotel, "notebooks": ["01_segmentation"], "parameters": {"segments_k": 1}},
         {"name": "bad-brand", "data": ml, "notebooks": ["04_competitor_comparison"], "parameters": {"brand": "Nobody Inc"}},
         {"name": "empty-period", "data": ml, "notebooks": ["03_satisfaction_gap"], "parameters": {"start": "1990-01-01", "end": "1990-12-31"}},
     ]
@@ -163,6 +164,37 @@ def test_planted_facts_are_found_on_the_french_sample(executed):
     assert (lead["status"], lead["competitor"], lead["touchpoint"]) == ("lag", "Atelier Nord", "instore_advice")
     assert executed["03_satisfaction_gap--ml"].findings["moments_of_truth"]["moments_of_truth"] == ["home_delivery"]
 
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("sample, lang", [("ml", "fr"), ("hotel", "en"), ("hotel-fr-country", "fr")])
+def test_segmentation_notebook_discovers_segments_and_words_the_one_that_stands_out(executed, sample, lang):
+    result = executed[f"01_segmentation--{sample}"]
+    found = result.findings["segments"]
+    assert "error" not in found, found["text"]
+    assert 2 <= found["segments"] <= 4  # segments_k defaults to 4; smaller ones may be hidden
+    assert found["customers"] == result.findings["scope"]["customers"]  # every customer of the samples has contacts
+    assert found["segment_customers"] >= 10 and 0 < found["segment_share"] < 1
+    assert found["headline"] in ("converted", "satisfaction") and found["distinctive_feature"]
+    text = found["text"]
+    assert f"« {found['segment']} »" in text if lang == "fr" else f"“{found['segment']}”" in text
+    size = f"{found['segment_customers']:,}".replace(",", "\u202f" if lang == "fr" else ",")
+    assert size in text and ("clients" in text) == (lang == "fr") and ("customers" in text) == (lang == "en")
+    if lang == "fr":
+        assert any(word in found["segment"] for word in ("acheteurs", "visiteurs")), found["segment"]  # names in the page's language
+    if found.get("satisfaction_n") is not None:
+        assert found["satisfaction_n"] >= 10 and f"n = {found['satisfaction_n']}" in text
+    page = Path(result.html).read_text(encoding="utf-8")
+    assert ("Ce qui distingue chaque segment" if lang == "fr" else "What sets each segment apart") in page  # the heatmap
+
+
+@pytest.mark.notebooks
+def test_an_impossible_number_of_segments_gives_a_sentence(executed):
+    result = executed["01_segmentation--bad-segments-k"]
+    assert result.ok, result.error
+    assert _errors_in(result.output_notebook) == []
+    found = result.findings["segments"]
+    assert found["reason"] == "bad_k" and "segments_k = 1" in found["text"] and "Traceback" not in found["text"]
+    assert result.findings["funnel"]["text"]  # the rest of the page is there
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize(
