@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import itertools
 import os
+from contextlib import contextmanager
 import sys
 import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import ibis
 import pandas as pd
@@ -51,6 +52,29 @@ class Engine:
         table = self.con.read_parquet(str(path), table_name=name)
         self._tables.append(name)
         return table
+
+    @contextmanager
+    def materialized(self, prefix: str, expr: ibis.Table) -> Iterator[ibis.Table]:
+        """Compute ``expr`` once into a temporary table, yield it, and drop it on exit.
+
+        Why: a chain of dependent aggregates (the funnel's stage k needs stage k − 1) compiled
+        into one query keeps every hash table alive at once, which exhausts DuckDB's memory limit
+        on logs larger than memory; one step at a time, each table can spill and is freed.
+        """
+        if self.name == "duckdb":
+            # Ibis 12's cache()/drop_table emit invalid SQL on duckdb 2.0: plain DDL instead.
+            name = f"jv_{prefix}_{next(_names)}"
+            self.con.raw_sql(f'CREATE TEMP TABLE "{name}" AS {self.con.compile(expr)}')
+            try:
+                yield self.con.table(name)
+            finally:
+                self.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
+        else:
+            cached = expr.cache()
+            try:
+                yield cached
+            finally:
+                cached.release()
 
     def to_pandas(self, expr: ibis.Expr) -> pd.DataFrame:
         """Execute an expression and bring the (aggregated) result back as pandas."""

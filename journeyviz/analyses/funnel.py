@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Sequence
 
 import ibis
@@ -95,36 +96,27 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None, stages: Seque
     chosen = _check_stages(ds, stages)
     t, keys = b.journey_events(ds, by, analysis="funnel")
     part = [*keys, "customer_id"]
-    first = t.group_by(part).aggregate(first_ts=t.timestamp.min())
-    if delta is not None:
-        t = t.join(first, part)
-        t = t.filter(b.hours(t.timestamp, t.first_ts) <= delta.total_seconds() / 3600.0)
-
-    # Journey order is (timestamp, event_id); comparing them as a struct needs no window (no sort
-    # of the whole log), and the struct minimum is the first event in that order on every engine.
-    per_stage = []
-    reached = None
-    for stage in chosen:
-        order = ds.journey.stage_order(stage)
-        at = t.filter(t.stage == stage)
-        if reached is not None:
-            at = at.join(reached.select(*part, _prev="k"), part)
-            at = at.filter(ibis.struct({"ts": at.timestamp, "id": at.event_id}) > at._prev)
-        reached = at.group_by(part).aggregate(k=ibis.struct({"ts": at.timestamp, "id": at.event_id}).min())
-        timed = reached.join(first, part)
-        elapsed = b.hours(timed.k.ts, timed.first_ts)
-        per_stage.append(
-            b.aggregate(
-                timed,
-                keys,
-                stage_order=ibis.literal(order, type="int64"),
-                customers=timed.count(),
-                median_hours=elapsed.median(),
-                p90_hours=elapsed.quantile(0.9),
-            )
-        )
-    stats = ds.engine.to_pandas(ibis.union(*per_stage))
-    totals = ds.engine.to_pandas(b.aggregate(first, keys, n=first.count()))
+    with contextlib.ExitStack() as tables:
+        # Each stage depends on the previous one: computed and stored one at a time, so that a log
+        # larger than memory never needs every stage's hash tables at once (see Engine.materialized).
+        first = tables.enter_context(ds.engine.materialized("first", t.group_by(part).aggregate(first_ts=t.timestamp.min())))
+        if delta is not None:
+            t = t.join(first, part)
+            t = t.filter(b.hours(t.timestamp, t.first_ts) <= delta.total_seconds() / 3600.0)
+        per_stage = []
+        reached = None
+        for stage in chosen:
+            at = t.filter(t.stage == stage)
+            if reached is not None:
+                at = at.join(reached.select(*part, _prev="k"), part)
+                # Journey order is (timestamp, event_id); comparing them as a struct needs no window
+                # (no sort of the whole log), and the struct minimum is the first event in that order.
+                at = at.filter(ibis.struct({"ts": at.timestamp, "id": at.event_id}) > at._prev)
+            step = at.group_by(part).aggregate(k=ibis.struct({"ts": at.timestamp, "id": at.event_id}).min())
+            reached = tables.enter_context(ds.engine.materialized("reached", step))
+            per_stage.append(ds.engine.to_pandas(_stage_stats(reached, first, part, keys, ds.journey.stage_order(stage))))
+        stats = pd.concat(per_stage, ignore_index=True)
+        totals = ds.engine.to_pandas(b.aggregate(first, keys, n=first.count()))
     totals = b.as_int(totals, ["n"])
     totals = totals[totals["n"] > 0]
     b.check_not_filtered_away(ds, totals.empty)
@@ -155,6 +147,20 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None, stages: Seque
     grid = suppress(grid, "customers", ["median_hours", "p90_hours"], ds.min_group_size)
     grid = b.as_str(grid, ["stage", "label", *keys])
     return b.finish(grid, by, COLUMNS)
+
+
+def _stage_stats(reached: ibis.Table, first: ibis.Table, part: list[str], keys: list[str], order: int) -> ibis.Table:
+    """Customers who reached one stage, and the median / p90 hours from first contact to reaching it."""
+    timed = reached.join(first, part)
+    elapsed = b.hours(timed.k.ts, timed.first_ts)
+    return b.aggregate(
+        timed,
+        keys,
+        stage_order=ibis.literal(order, type="int64"),
+        customers=timed.count(),
+        median_hours=elapsed.median(),
+        p90_hours=elapsed.quantile(0.9),
+    )
 
 
 def _check_stages(ds: Dataset, stages: Sequence[str] | None) -> list[str]:

@@ -80,9 +80,12 @@ def transitions(ds: Dataset, level: str = "touchpoint", by: str | None = None) -
         _hours=ibis.ifelse(t._next_ts.isnull(), ibis.null("float64"), b.hours(t._next_ts, t.timestamp)),
     )
     # Aggregating the moves and the starts separately avoids shuffling a second copy of the log.
-    moved = moves.group_by([*keys, "_from", "_to"]).aggregate(
-        count=moves.count(), customers=moves.customer_id.nunique(), median_hours=moves._hours.median()
-    )
+    # Distinct customers come from a per-customer pre-aggregate rather than nunique(): a distinct
+    # set per edge is held in memory whole, the pre-aggregate is an ordinary group-by that spills.
+    per_customer = moves.group_by([*keys, "_from", "_to", "customer_id"]).aggregate(_n=moves.count())
+    edges = per_customer.group_by([*keys, "_from", "_to"]).aggregate(count=per_customer._n.sum(), customers=per_customer.count())
+    medians = moves.group_by([*keys, "_from", "_to"]).aggregate(median_hours=moves._hours.median())
+    moved = edges.join(medians, [*keys, "_from", "_to"])
     starts = t.filter(t._pos == 0)
     starts = starts.select(*keys, _to=starts[column].cast("string"))
     started = starts.group_by([*keys, "_to"]).aggregate(count=starts.count())
