@@ -235,7 +235,11 @@ def segments_section(ds: Dataset, lang: str, by: str | None = None, *, k: int = 
     except ValueError:
         # fewer customers with contacts than segments asked for (or none at all)
         return Section(name, fnd.segments_unavailable("too_few", lang, customers=len(customer_features(ds)), k=k, min_group_size=ds.min_group_size))
-    table = segment_profiles(segmented, by=SEGMENTS_COLUMN)
+    profiles = segment_profiles(segmented, by=SEGMENTS_COLUMN)
+    # Customers with no contact in the selection (e.g. outside the period) form a "(no events)"
+    # group with nothing to profile; the sentence counts customers with contacts, so does the chart.
+    with_contacts = profiles.loc[(profiles["feature"] == "frequency") & (profiles["n"] > 0), "segment"]
+    table = profiles[profiles["segment"].isin(with_contacts)].reset_index(drop=True)
     stage = ds.journey.conversion_stage
     finding = fnd.segments_finding(table, lang, k=k, conversion_label=_labels(ds).get(stage) if stage else None,
                                    scale_max=ds.journey.scale("perception").high, min_group_size=ds.min_group_size)

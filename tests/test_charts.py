@@ -653,3 +653,13 @@ def test_segment_heatmap_tooltips_tell_segment_size_from_n() -> None:
     spec = charts.segment_profile_heatmap(_profiles_table(), lang="en").to_dict()
     titles = {t["field"]: t["title"] for u in walk(spec) for t in (u.get("encoding", {}).get("tooltip") or []) if isinstance(t, dict)}
     assert titles["customers"] == "Customers in the segment" and titles["n"] == "Customers with a value (n)"
+
+
+def test_segment_heatmap_caps_the_colour_scale_so_one_extreme_cell_does_not_wash_out_the_rest() -> None:
+    table = _profiles_table()
+    table.loc[0, "effect_size"] = 19.8  # a share near 0 among the others gives huge d
+    spec = charts.segment_profile_heatmap(table, lang="en").to_dict()
+    rect = [u for u in walk(spec) if u.get("name") == "cells"][0]
+    scale = rect["encoding"]["color"]["condition"]["scale"] if "condition" in rect["encoding"]["color"] and "scale" in rect["encoding"]["color"]["condition"] else rect["encoding"]["color"]["scale"]
+    assert scale["domain"] == [-3.0, 3.0] and scale["clamp"] is True
+    assert any(r["cell_text"] == "+19.8" for r in data_values(spec))  # the number itself is shown as is

@@ -20,6 +20,8 @@ _W = {
     "n": {"fr": "Clients ayant une valeur (n)", "en": "Customers with a value (n)"},
 }
 
+#: Effect sizes at or beyond this (either sign) take the darkest colour.
+EFFECT_CAP = 3.0
 _EFFECT = ("effect_size", "effect", "difference", "standardised_difference", "smd")
 _SEGMENT = ("segment", "segment_name", "segment_label")
 _FEATURE = ("feature_label", "feature", "attribute", "variable")
@@ -69,7 +71,9 @@ def segment_profile_heatmap(table: pd.DataFrame, *, title: str | None = None, la
     data["cell_text"] = ["–" if n else (number.format(v) if v == v else "") for n, v in zip(data["note"], data[shown])]
     if lang == "fr":
         data["cell_text"] = data["cell_text"].str.replace(".", ",", regex=False)
-    limit = float(max(0.2, data[eff].abs().max() if data[eff].notna().any() else 0.2))
+    # Beyond |d| = 3 every difference is huge; one extreme cell (a share near 0 among the others)
+    # would otherwise wash out the colours of all the rest.
+    limit = float(min(EFFECT_CAP, max(0.2, data[eff].abs().max() if data[eff].notna().any() else 0.2)))
     rows = list(dict.fromkeys(data[feat]))
     cols = list(dict.fromkeys(data[seg]))
     tooltip = [b.tip(seg, b.pick(_W["segment"], lang), "N"), b.tip(feat, b.pick(_W["feature"], lang), "N"), b.tip(eff, b.pick(_W["effect"], lang), fmt="+.2f")]
@@ -77,7 +81,9 @@ def segment_profile_heatmap(table: pd.DataFrame, *, title: str | None = None, la
     tooltip += [b.tip(c, b.pick(_W[c], lang), fmt=",") for c in b.present(data, "customers", "n")]
     tooltip.append(b.tip("note", b.word("note", lang), "N"))
     base = alt.Chart(data).encode(x=alt.X(f"{seg}:N", sort=cols, title=b.pick(_W["segment"], lang), axis=alt.Axis(orient="bottom", labelAngle=0, labelExpr="split(datum.label, ', ')")), y=alt.Y(f"{feat}:N", sort=rows, title=None), tooltip=tooltip)
-    cells = base.mark_rect(stroke="white").encode(color=alt.condition("datum.note != ''", alt.value(palette.SUPPRESSED), alt.Color(f"{eff}:Q", scale=palette.diverging_scale(limit), title=b.pick(_W["effect"], lang))))
+    scale = palette.diverging_scale(limit)
+    scale.clamp = True
+    cells = base.mark_rect(stroke="white").encode(color=alt.condition("datum.note != ''", alt.value(palette.SUPPRESSED), alt.Color(f"{eff}:Q", scale=scale, title=b.pick(_W["effect"], lang))))
     text = base.mark_text(fontSize=11).encode(text="cell_text:N", color=alt.condition(f"abs(datum['{eff}']) > {limit * 0.6}", alt.value("white"), alt.value(palette.INK)))
     return alt.layer(cells.properties(name="cells"), text.properties(name="values")).properties(title=title, width=max(200, 130 * len(cols)), height=max(160, 26 * len(rows)))
 
