@@ -91,13 +91,15 @@ def attribution(
     if half is None:
         raise ValueError("half_life=None is not allowed; use a positive duration such as '7D' or '36h'")
     stage = b.conversion_stage(ds, "attribution")
-    t, keys = b.journey_events(ds, None, analysis="attribution")
-    t = b.with_sequence(t, keys)
-    t = t.mutate(_conv_seq=t.seq.min(where=t.stage == stage).over(group_by="customer_id"))
-    if "time_decay" in models:
-        t = t.mutate(_conv_ts=t.timestamp.min(where=t.stage == stage).over(group_by="customer_id"))
-    paths = t.filter(t._conv_seq.isnull() | (t.seq < t._conv_seq))
-    summary = _summary(ds, t, paths, column)
+    t, _ = b.journey_events(ds, None, analysis="attribution")
+    # The conversion moment as an aggregate joined back, not a window over the whole log: one sort
+    # fewer, and journey order (timestamp, event_id) compared as a struct as in the funnel.
+    at = t.filter(t.stage == stage)
+    conv = at.group_by("customer_id").aggregate(_conv_k=ibis.struct({"ts": at.timestamp, "id": at.event_id}).min())
+    t = t.left_join(conv, "customer_id").drop("customer_id_right")
+    t = t.mutate(_converted=t._conv_k.notnull(), _conv_ts=t._conv_k.ts)
+    paths = t.filter(t._conv_k.isnull() | (ibis.struct({"ts": t.timestamp, "id": t.event_id}) < t._conv_k))
+    summary = _summary(ds, conv, paths, column)
     edges = summary[summary["kind"] == "edge"]
     converters_n = int(edges.loc[edges["to"] == CONVERSION, "count"].sum())
     direct_n = int(edges.loc[(edges["from"] == b.START) & (edges["to"] == DIRECT), "count"].sum())
@@ -105,7 +107,7 @@ def attribution(
     frames = []
     heuristics = [m for m in models if m != "markov"]
     if heuristics and converters_n:
-        frames.append(_heuristics(ds, paths.filter(paths._conv_seq.notnull()), paths[column].cast("string"), heuristics, half, direct_n))
+        frames.append(_heuristics(ds, paths.filter(paths._converted), paths[column].cast("string"), heuristics, half, direct_n))
     if "markov" in models and converters_n:
         frames.append(_markov(edges[["from", "to", "count"]], converters_n))
     reach = summary.loc[summary["kind"] == "reach", ["from", "count"]].rename(columns={"from": "item", "count": "customers"})
@@ -186,40 +188,53 @@ def _check_models(models: Iterable[str]) -> list[str]:
     return chosen
 
 
-def _summary(ds: Dataset, t: ibis.Table, paths: ibis.Table, column: str) -> pd.DataFrame:
+def _summary(ds: Dataset, conv: ibis.Table, paths: ibis.Table, column: str) -> pd.DataFrame:
     """One query for the Markov transition counts and the converters reaching each item.
 
+    ``conv`` has one row per converter; ``paths`` the events before each customer's conversion.
     Rows ``kind="edge"``: ``from → to`` counts between states, with ``(start) → (direct) →
-    (conversion)`` for customers converting at their first event. Rows ``kind="reach"``:
-    ``from`` = an item, ``count`` = converters with it in their path.
+    (conversion)`` for customers converting at their first event (converters with no path).
+    Rows ``kind="reach"``: ``from`` = an item, ``count`` = converters with it in their path.
     """
     order = list(b.ORDER)
+    prev_ts = paths.timestamp.lag().over(group_by="customer_id", order_by=order)
     nxt = paths[column].lead().over(group_by="customer_id", order_by=order)
     nxt_ts = paths.timestamp.lead().over(group_by="customer_id", order_by=order)
-    end = ibis.ifelse(paths._conv_seq.notnull(), ibis.literal(CONVERSION), ibis.literal(NULL))
-    steps = paths.mutate(_from=paths[column].cast("string"), _to=ibis.ifelse(nxt_ts.isnull(), end, nxt.cast("string")))
-    starts = steps.filter(steps.seq == 0).select(_from=ibis.literal(b.START), _to=steps._from)
-    direct = t.filter((t.seq == 0) & (t._conv_seq == 0))
-    edges = ibis.union(
-        starts,
-        steps.select("_from", "_to"),
-        direct.select(_from=ibis.literal(b.START), _to=ibis.literal(DIRECT)),
-        direct.select(_from=ibis.literal(DIRECT), _to=ibis.literal(CONVERSION)),
-    )
-    edge_counts = edges.group_by(["_from", "_to"]).aggregate(count=edges.count()).mutate(kind=ibis.literal("edge"))
-    converters = paths.filter(paths._conv_seq.notnull())
-    reach = converters.group_by(_from=converters[column].cast("string")).aggregate(count=converters.customer_id.nunique())
-    direct_reach = direct.aggregate(count=direct.count()).mutate(_from=ibis.literal(DIRECT))
-    reach = ibis.union(reach, direct_reach.select("_from", "count"))
-    reach = reach.filter(reach["count"] > 0).mutate(_to=ibis.literal(""), kind=ibis.literal("reach"))
+    end = ibis.ifelse(paths._converted, ibis.literal(CONVERSION), ibis.literal(NULL))
+    steps = paths.mutate(_first=prev_ts.isnull(), _from=paths[column].cast("string"), _to=ibis.ifelse(nxt_ts.isnull(), end, nxt.cast("string")))
+    starts = steps.filter(steps._first).select(_from=ibis.literal(b.START), _to=steps._from)
+    edges = ibis.union(starts, steps.select("_from", "_to"))
+    edge_counts = edges.group_by(["_from", "_to"]).aggregate(count=edges.count())
+    # Distinct converters per item from a distinct (item, customer) table: an ordinary group-by
+    # that spills, where nunique() would hold a set per item in memory.
+    converters = steps.filter(steps._converted).select("_from", "customer_id").distinct()
+    reach = converters.group_by("_from").aggregate(count=converters.count())
+    firsts = steps.filter(steps._converted & steps._first)  # one row per converter with a path
+    with_path = firsts.aggregate(count=firsts.count())
+    converted = conv.aggregate(count=conv.count())
     cols = ["kind", "_from", "_to", "count"]
-    out = ds.engine.to_pandas(ibis.union(edge_counts.select(*cols), reach.select(*cols)))
-    out = out.rename(columns={"_from": "from", "_to": "to"})
+    parts = [
+        edge_counts.mutate(kind=ibis.literal("edge")),
+        reach.mutate(_to=ibis.literal(""), kind=ibis.literal("reach")),
+        with_path.mutate(_from=ibis.literal(""), _to=ibis.literal(""), kind=ibis.literal("with_path")),
+        converted.mutate(_from=ibis.literal(""), _to=ibis.literal(""), kind=ibis.literal("converters")),
+    ]
+    # One query, so that the windowed paths are computed once.
+    out = ds.engine.to_pandas(ibis.union(*(p.select(*cols) for p in parts))).rename(columns={"_from": "from", "_to": "to"})
+    out = b.as_int(out, ["count"])
+    totals = out.groupby("kind")["count"].sum()
+    direct = int(totals.get("converters", 0) - totals.get("with_path", 0))
+    out = out[out["kind"].isin(["edge", "reach"]) & (out["count"] > 0)]
+    if direct > 0:
+        extra = pd.DataFrame({"kind": ["edge", "edge", "reach"], "from": [b.START, DIRECT, DIRECT], "to": [DIRECT, CONVERSION, ""], "count": direct})
+        out = pd.concat([out, extra], ignore_index=True)
+    out = out[["kind", "from", "to", "count"]]
     return b.as_int(b.as_str(out, ["kind", "from", "to"]), ["count"])
 
 
 def _heuristics(ds: Dataset, paths: ibis.Table, item: ibis.Value, models: list[str], half: pd.Timedelta, direct: int) -> pd.DataFrame:
     """Per-item credit of the heuristic models, computed in the engine from converters' paths."""
+    paths = b.with_sequence(paths, [])
     paths = paths.mutate(_item=item, _k=paths.count().over(group_by="customer_id"))
     first_w, middle_w, last_w = POSITION_WEIGHTS
     k, pos = paths._k, paths.seq  # seq is 0-based and the path starts at the journey's first event
