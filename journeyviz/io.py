@@ -12,13 +12,20 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import functools
+import glob
+import itertools
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import duckdb
+import ibis
+import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -68,6 +75,10 @@ CANONICAL: dict[str, tuple[str, ...]] = {
 }
 RATING_SCALES = ("perception", "expectation", "importance")
 RESPONDENT_SCALES = ("overall", "nps", "ces")
+#: ``route="auto"`` validates Parquet events in the engine from this many rows (counted in the
+#: file footers); smaller files go through pandas, whose in-memory table is faster to re-query.
+ENGINE_ROUTE_ROWS = 2_000_000
+ROUTES = ("auto", "engine", "pandas")
 FILE_TYPES = {"csv": "csv", "tsv": "csv", "txt": "csv", "parquet": "parquet", "pq": "parquet", "xlsx": "excel", "xlsm": "excel"}
 
 # Only used to suggest a mapping in error messages; never applied silently.
@@ -106,6 +117,7 @@ def load(
     quarantine_dir: str | Path | None = None,
     wide_ratings: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    route: str = "auto",
 ) -> Dataset:
     """Read a dataset, map its columns to the canonical ones, validate and account for every row.
 
@@ -136,12 +148,22 @@ def load(
         renames}``; see ``docs/data.md``.
     progress
         Called with a short message as each table is read and validated.
+    route
+        Where events given as Parquet (a file, a folder of ``.parquet`` part files, or a glob in
+        the dict form) are validated: ``"engine"`` registers the files in the engine, checks
+        them there and keeps the accepted events as a lazy view of the files (never in pandas);
+        ``"pandas"`` reads them into memory like any other table; ``"auto"`` (default) takes
+        the engine from :data:`ENGINE_ROUTE_ROWS` rows on, when the columns are typed (timestamp
+        a Parquet timestamp, ids text or integers, ``value`` numeric). Both routes give the same
+        report, quarantine rows and analysis results; see ``docs/data.md``.
 
     Returns
     -------
     Dataset
-        ``events`` in the engine with exactly the canonical columns (``event_id`` int64 in the
-        order customer_id, timestamp, input order; ``timestamp`` naive UTC); ``customers``,
+        ``events`` in the engine with exactly the canonical columns (``timestamp`` naive UTC);
+        ``event_id`` int64 numbers the accepted events in the order customer_id, timestamp,
+        input order on the pandas route, and is the row's 0-based position in the input on the
+        engine route (same order within a customer; no sort of the whole log). ``customers``,
         ``ratings``, ``respondents`` as pandas with canonical columns; ``report`` the
         :class:`~journeyviz.report.ValidationReport` (read == accepted + rejected per table).
 
@@ -150,7 +172,10 @@ def load(
     DataError
         Unusable input: missing required column, unknown file type, empty file, unreadable
         encoding, two files for one table, a mapping naming an absent column, a scale or a
-        date column with no valid value in any row, no events and no ratings at all.
+        date column with no valid value in any row, no events and no ratings at all;
+        ``route="engine"`` for events that are not Parquet or whose columns are not typed.
+    ValueError
+        ``route`` not one of ``"auto"``, ``"engine"``, ``"pandas"``.
     FileNotFoundError
         When ``path_or_tables`` does not exist.
 
@@ -160,10 +185,16 @@ def load(
     >>> print(ds.report)                                                      # doctest: +SKIP
     """
     say = progress or (lambda message: None)
+    if route not in ROUTES:
+        raise ValueError(f"route={route!r} is not known; use one of {', '.join(repr(r) for r in ROUTES)}")
     folder, sources, origin = _sources(path_or_tables)
     jr = _resolve_journey(journey, folder)
+    footer = _plan_events(sources.get("events"), route)
     raws: dict[str, _Raw] = {}
     for table, src in sources.items():
+        if table == "events" and footer is not None:
+            raws[table] = _columns_only(src, footer)
+            continue
         say(f"reading {table}")
         raws[table] = _read(src, table)
     if wide_ratings is not None:
@@ -178,14 +209,32 @@ def load(
         raise DataError(f"{where}: no events and no ratings at all (found {found}); add events.csv/.parquet/.xlsx or ratings (or pass wide_ratings=) so there is something to analyse")
 
     frames = _apply_mapping(raws, mapping)
+    if footer is not None:
+        untyped = _untyped_columns(footer.schema, raws["events"], frames["events"])
+        if untyped and route == "engine":
+            raise DataError(f"{raws['events'].source}: route='engine' validates typed Parquet columns only, and {'; '.join(untyped)}; load with route='pandas' (or write the column with its type)")
+        if untyped:
+            footer = None
+            say("reading events")
+            raws["events"] = _read(sources["events"], "events")
+            frames = _apply_mapping(raws, mapping)
+    if isinstance(sources.get("events"), _ParquetFiles):
+        raws["events"].detected["route"] = "pandas" if footer is None else "engine"
     qdir = _quarantine_folder(quarantine_dir, folder)
     report = ValidationReport(source=origin, journey=jr.name)
     out: dict[str, pd.DataFrame | None] = {t: None for t in TABLES}
+    eng: Engine | None = None
+    events: ibis.Table | None = None
     for table in ("respondents", "customers", "events", "ratings"):
         if table not in raws:
             continue
-        say(f"validating {table}")
         raw = raws[table]
+        if table == "events" and footer is not None:
+            eng = get_engine(engine)
+            say("validating events in the engine")
+            events, report.tables[table] = _validate_events_in_engine(eng, sources["events"], footer, frames[table], raw, jr, qdir)
+            continue
+        say(f"validating {table}")
         known_respondents = out["respondents"]["respondent_id"] if out["respondents"] is not None else None
         clean, reasons, tr = _VALIDATORS[table](frames[table], raw, jr, known_respondents)
         tr.quarantine_path = qdir.write(table, raw, reasons)
@@ -193,8 +242,7 @@ def load(
         report.tables[table] = tr
     report.tables = {t: report.tables[t] for t in TABLES if t in report.tables}
 
-    eng = get_engine(engine)
-    events = None
+    eng = eng or get_engine(engine)
     if out["events"] is not None:
         say("copying events into the engine")
         events = eng.create_table("events", out["events"])
@@ -213,7 +261,7 @@ def _sources(obj: Any) -> tuple[Path | None, dict[str, Any], str]:
                 continue
             if not isinstance(value, (pd.DataFrame, str, Path)):
                 raise DataError(f"table {name!r}: expected a pandas DataFrame or a file path, got {type(value).__name__}")
-            srcs[name] = value if isinstance(value, pd.DataFrame) else Path(value)
+            srcs[name] = value if isinstance(value, pd.DataFrame) else _file_source(value, name)
         return None, srcs, "tables"
     if not isinstance(obj, (str, Path)):
         raise DataError(f"path_or_tables: expected a dataset folder, a file path or a dict of DataFrames, got {type(obj).__name__}")
@@ -226,12 +274,17 @@ def _sources(obj: Any) -> tuple[Path | None, dict[str, Any], str]:
             raise DataError(f"{path}: the file name must say which table it holds ({', '.join(f'{t}.csv' for t in TABLES)})")
         if kind is None:
             raise DataError(f"{path}: unknown file type; expected one of .{', .'.join(FILE_TYPES)}")
-        return path.parent, {stem: path}, str(path)
+        return path.parent, {stem: _file_source(path, stem)}, str(path)
     found: dict[str, list[Path]] = {}
     for item in sorted(path.iterdir()):
+        stem, kind = _split_name(item)
+        if item.is_dir():
+            # A folder of Parquet part files (as Spark and pyarrow datasets write them).
+            if stem in TABLES and kind in (None, "parquet") and _part_files(item):
+                found.setdefault(stem, []).append(item)
+            continue
         if not item.is_file():
             continue
-        stem, kind = _split_name(item)
         if stem in TABLES:
             if kind is None:
                 raise DataError(f"{item}: unknown file type for table {stem!r}; expected {stem}.csv, {stem}.parquet or {stem}.xlsx")
@@ -239,7 +292,31 @@ def _sources(obj: Any) -> tuple[Path | None, dict[str, Any], str]:
     for stem, files in found.items():
         if len(files) > 1:
             raise DataError(f"{path}: two files for table {stem!r} ({', '.join(f.name for f in files)}); keep one")
-    return path, {t: found[t][0] for t in TABLES if t in found}, str(path)
+    return path, {t: _file_source(found[t][0], t) for t in TABLES if t in found}, str(path)
+
+
+def _file_source(value: str | Path, table: str) -> Path | _ParquetFiles:
+    """A table's file; Parquet (a file, a folder of part files or a glob) as its files in name order."""
+    text = str(value)
+    if any(ch in text for ch in "*?["):
+        files = tuple(Path(f) for f in sorted(glob.glob(text)) if _split_name(Path(f))[1] == "parquet" and Path(f).is_file())
+        if not files:
+            raise FileNotFoundError(f"{table}: the pattern {text!r} matches no .parquet file")
+        return _ParquetFiles(files, text)
+    path = Path(value)
+    if path.is_dir():
+        files = _part_files(path)
+        if not files:
+            raise DataError(f"{path}: a folder given for table {table!r} must hold .parquet files; found none")
+        return _ParquetFiles(files, str(path))
+    if path.exists() and _split_name(path)[1] == "parquet":
+        return _ParquetFiles((path,), str(path))
+    return path
+
+
+def _part_files(folder: Path) -> tuple[Path, ...]:
+    # Writers leave markers beside the data (_SUCCESS, .crc files): only visible .parquet files count.
+    return tuple(f for f in sorted(folder.iterdir()) if f.is_file() and _split_name(f)[1] == "parquet" and not f.name.startswith(("_", ".")))
 
 
 def _split_name(path: Path) -> tuple[str, str | None]:
@@ -271,7 +348,12 @@ def _resolve_journey(journey: Journey | str | Path | None, folder: Path | None) 
 
 
 # ====================================================================== readers
-def _read(src: Path | pd.DataFrame, table: str) -> _Raw:
+def _read(src: Path | _ParquetFiles | pd.DataFrame, table: str) -> _Raw:
+    if isinstance(src, _ParquetFiles):
+        raw = _read_parquet(src, table)
+        if len(raw.frame) == 0:
+            raise DataError(f"{src.label}: the file has no rows (only a header: {list(raw.frame.columns)}); expected at least one {table} row")
+        return raw
     if isinstance(src, pd.DataFrame):
         if src.shape[1] == 0 or len(src) == 0:
             raise DataError(f"{table} (DataFrame): the table is empty; expected at least one row and the columns {list(REQUIRED[table])}")
@@ -287,7 +369,7 @@ def _read(src: Path | pd.DataFrame, table: str) -> _Raw:
     if kind == "csv":
         raw = _read_csv(src)
     elif kind == "parquet":
-        raw = _read_parquet(src)
+        raw = _read_parquet(_ParquetFiles((src,), str(src)), table)
     elif kind == "excel":
         raw = _read_excel(src)
     else:
@@ -401,15 +483,32 @@ def _arrow_csv(path: Path, header: list[str], sep: str, codec: str) -> tuple[pa.
     return table, [(int(n) if n is not None else -1, t) for n, t in bad]
 
 
-def _read_parquet(path: Path) -> _Raw:
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise DataError(f"{path}: could not be read as Parquet ({exc})") from None
-    frame = table.to_pandas()
+def _read_parquet(src: _ParquetFiles, table: str) -> _Raw:
+    parts = []
+    for path in src.files:
+        _not_empty(path, table)
+        try:
+            parts.append(pq.read_table(path))
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise DataError(f"{path}: could not be read as Parquet ({exc})") from None
+        if not parts[-1].schema.equals(parts[0].schema):
+            raise DataError(_schema_mismatch(path, parts[-1].schema, src.files[0], parts[0].schema))
+    frame = (parts[0] if len(parts) == 1 else pa.concat_tables(parts)).to_pandas()
     frame.columns = [str(c) for c in frame.columns]
-    _check_header(list(frame.columns), str(path))
-    return _Raw(frame, np.arange(1, len(frame) + 1, dtype="int64"), str(path), {"format": "parquet"})
+    _check_header(list(frame.columns), src.label)
+    return _Raw(frame, np.arange(1, len(frame) + 1, dtype="int64"), src.label, {"format": "parquet"})
+
+
+def _not_empty(path: Path, table: str) -> None:
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty; expected a header line with the columns {list(REQUIRED[table])} and at least one row")
+
+
+def _schema_mismatch(path: Path, schema: pa.Schema, first: Path, first_schema: pa.Schema) -> str:
+    def show(sch: pa.Schema) -> str:
+        return ", ".join(f"{f.name} {f.type}" for f in sch)
+
+    return f"{path}: its columns ({show(schema)}) differ from those of {first} ({show(first_schema)}); every file of one table needs the same columns and types"
 
 
 def _read_excel(path: Path) -> _Raw:
@@ -1119,6 +1218,384 @@ _VALIDATORS = {
 }
 
 
+# ====================================================================== events validated in the engine
+@dataclass(frozen=True)
+class _ParquetFiles:
+    """One table given as Parquet: a file, a folder of part files or a glob, read in name order."""
+
+    files: tuple[Path, ...]
+    label: str
+
+
+@dataclass
+class _Footer:
+    """What the Parquet footers say without reading any data: columns, rows, statistics."""
+
+    schema: pa.Schema
+    rows: list[int]  # per file
+    nulls: dict[str, int]  # per column; -1 when some row group has no null count
+    low: dict[str, Any]  # per column, the smallest value in the statistics (absent when unknown)
+    high: dict[str, Any]
+
+
+# Unicode whitespace as pandas' (Arrow's) str.strip trims it: ASCII blanks, NEL, no-break spaces…
+_BLANKS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200B)) + "\u2028\u2029\u202f\u205f\u3000"
+_view_names = itertools.count()
+
+
+@ibis.udf.scalar.builtin(name="trim")
+def _duckdb_trim(text: dt.string, characters: dt.string) -> dt.string:
+    """DuckDB's trim(text, characters)."""
+
+
+@ibis.udf.scalar.builtin(name="btrim")
+def _spark_trim(text: dt.string, characters: dt.string) -> dt.string:
+    """Spark's btrim(text, characters)."""
+
+
+@ibis.udf.scalar.builtin(name="hash")
+def _duckdb_hash(a: dt.string, b: dt.timestamp, c: dt.string, d: dt.string) -> dt.uint64:
+    """DuckDB's 64-bit hash of several values."""
+
+
+@ibis.udf.scalar.builtin(name="xxhash64")
+def _spark_hash(a: dt.string, b: dt.timestamp, c: dt.string, d: dt.string) -> dt.int64:
+    """Spark's 64-bit xxHash of several values."""
+
+
+def _plan_events(src: Any, route: str) -> _Footer | None:
+    """The footers of Parquet events that go to the engine route, else None (the pandas route)."""
+    if not isinstance(src, _ParquetFiles):
+        if route == "engine":
+            what = "a DataFrame" if isinstance(src, pd.DataFrame) else "no events table" if src is None else str(src)
+            raise DataError(f"route='engine' validates events given as Parquet (a file, a folder of .parquet files or a glob); got {what}; use route='auto' or 'pandas'")
+        return None
+    if route == "pandas":
+        return None
+    footer = _footer(src)
+    if sum(footer.rows) == 0:
+        raise DataError(f"{src.label}: the file has no rows (only a header: {footer.schema.names}); expected at least one events row")
+    if route == "auto" and sum(footer.rows) < ENGINE_ROUTE_ROWS:
+        return None
+    return footer
+
+
+def _footer(src: _ParquetFiles) -> _Footer:
+    schema: pa.Schema | None = None
+    rows: list[int] = []
+    nulls: dict[str, int] = {}
+    low: dict[str, Any] = {}
+    high: dict[str, Any] = {}
+    unknown: set[str] = set()
+    for path in src.files:
+        _not_empty(path, "events")
+        try:
+            meta = pq.read_metadata(path)
+            file_schema = pq.read_schema(path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise DataError(f"{path}: could not be read as Parquet ({exc})") from None
+        if schema is None:
+            schema = file_schema
+        elif not file_schema.equals(schema):
+            raise DataError(_schema_mismatch(path, file_schema, src.files[0], schema))
+        rows.append(meta.num_rows)
+        for g in range(meta.num_row_groups):
+            group = meta.row_group(g)
+            for i in range(group.num_columns):
+                column = group.column(i)
+                name, stats = column.path_in_schema, column.statistics
+                if stats is None or not stats.has_null_count:
+                    nulls[name] = -1
+                elif nulls.get(name, 0) >= 0:
+                    nulls[name] = nulls.get(name, 0) + stats.null_count
+                if name not in file_schema.names or not pa.types.is_timestamp(file_schema.field(name).type):
+                    continue  # only timestamp ranges are needed (time-zone transitions)
+                if stats is None or not stats.has_min_max:
+                    if group.num_rows > (stats.null_count if stats is not None and stats.has_null_count else -1):
+                        unknown.add(name)
+                    continue
+                low[name] = stats.min if name not in low else min(low[name], stats.min)
+                high[name] = stats.max if name not in high else max(high[name], stats.max)
+    for name in unknown:
+        low.pop(name, None)
+        high.pop(name, None)
+    assert schema is not None
+    _check_header(schema.names, src.label)
+    return _Footer(schema, rows, nulls, low, high)
+
+
+def _columns_only(src: _ParquetFiles, footer: _Footer) -> _Raw:
+    """The table's columns (no rows): enough to apply the mapping before the engine reads the data."""
+    frame = footer.schema.empty_table().to_pandas()
+    frame.columns = [str(c) for c in frame.columns]
+    return _Raw(frame, np.zeros(0, dtype="int64"), src.label, {"format": "parquet"})
+
+
+_TEXT_COLUMNS = ("customer_id", "touchpoint", "stage", "channel", "brand", "session_id")
+
+
+def _untyped_columns(schema: pa.Schema, raw: _Raw, frame: pd.DataFrame) -> list[str]:
+    """The canonical event columns whose Parquet type the engine route does not validate."""
+    problems = []
+    for user, canon in zip(raw.frame.columns, frame.columns):
+        kind = schema.field(user).type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if canon in _TEXT_COLUMNS:
+            ok = pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind)
+            wanted = "text or integers"
+        elif canon == "timestamp":
+            ok, wanted = pa.types.is_timestamp(kind), "a Parquet timestamp"
+        elif canon == "value":
+            ok = pa.types.is_integer(kind) or pa.types.is_floating(kind)
+            wanted = "numbers"
+        else:
+            continue
+        if not ok:
+            problems.append(f"column {user!r} (events.{canon}) is {kind}, not {wanted}")
+    return problems
+
+
+def _register_parquet(eng: Engine, src: _ParquetFiles, footer: _Footer) -> ibis.Table:
+    """The files as one engine table, with ``_jv_i``: the row's 0-based position over the files in name order."""
+    name = f"jv_events_file_{next(_view_names)}"
+    offsets = np.concatenate([[0], np.cumsum(footer.rows)[:-1]]).astype("int64")
+    if eng.name == "duckdb":
+
+        def quote(text: str) -> str:
+            return "'" + text.replace("'", "''") + "'"
+
+        files = [str(f) for f in src.files]
+        position = "file_row_number"
+        if len(files) > 1:
+            position += " + CASE _jv_file " + " ".join(f"WHEN {quote(f)} THEN {int(o)}" for f, o in zip(files, offsets)) + " END"
+        eng.con.raw_sql(
+            f'CREATE OR REPLACE TEMP VIEW "{name}" AS SELECT * EXCLUDE (_jv_file, file_row_number), {position} AS _jv_i '
+            f"FROM read_parquet([{', '.join(quote(f) for f in files)}], filename = '_jv_file', file_row_number = true)"
+        )
+        return eng.con.table(name)
+    from pyspark.sql import functions as F
+
+    session = eng.con._session
+    # One read per file: Spark orders the splits of several files by size, not by name.
+    parts = [session.read.parquet(str(f)).select("*", (F.col("_metadata.row_index") + F.lit(int(o))).alias("_jv_i")) for f, o in zip(src.files, offsets)]
+    functools.reduce(lambda a, b: a.unionByName(b), parts).createOrReplaceTempView(name)
+    return eng.con.table(name)
+
+
+def _may_need_trim(column: ibis.Value) -> ibis.Value:
+    """True for blank text and text that may start or end with a blank (any non-ASCII edge counts).
+
+    Two comparisons per value instead of a trim: a column where no value needs one is used as it is.
+    """
+    text = column.cast("string")
+    last = text.right(1)
+    return (text < "!") | (text >= "\x85") | (last < "!") | (last >= "\x85")
+
+
+def _engine_text(eng: Engine, column: ibis.Value, trim: bool) -> ibis.Value:
+    """Text as the pandas route reads it: integers as their digits; text stripped of Unicode blanks, blank as missing."""
+    if column.type().is_integer():
+        return column.cast("string")
+    if not trim:
+        return column.cast("string")
+    stripper = _duckdb_trim if eng.name == "duckdb" else _spark_trim
+    text = column.cast("string")
+    return ibis.cases((_may_need_trim(text), stripper(text, _BLANKS)), else_=text).nullif("")
+
+
+def _engine_utc(ts: ibis.Value, tz: str, low: pd.Timestamp, high: pd.Timestamp) -> ibis.Value:
+    """Naive local timestamps in ``tz`` to naive UTC, exactly as :func:`_localise` does for the pandas route.
+
+    Each value is shifted by the offset in force at that local time, from the zone's transitions
+    between ``low`` and ``high`` (the column's range). The repeated autumn hour reads as summer
+    time; a time skipped in spring becomes the first valid instant.
+    """
+    first, changes = _transitions(tz, low, high)
+
+    def minus(seconds: int) -> ibis.Value:
+        return ts - ibis.interval(seconds=seconds) if seconds else ts
+
+    branches = []
+    for when, before, after in reversed(changes):
+        branches.append((ts >= ibis.literal(when + pd.Timedelta(seconds=max(before, after)), type=dt.Timestamp()), minus(after)))
+        if after > before:  # the skipped local hour
+            branches.append((ts >= ibis.literal(when + pd.Timedelta(seconds=before), type=dt.Timestamp()), ibis.literal(when, type=dt.Timestamp())))
+    return ibis.cases(*branches, else_=minus(first)) if branches else minus(first)
+
+
+def _transitions(tz: str, low: pd.Timestamp, high: pd.Timestamp) -> tuple[int, list[tuple[pd.Timestamp, int, int]]]:
+    """UTC offset (s) in force before ``low``, and each change up to ``high``: (UTC instant, offset before, offset after)."""
+    days = pd.date_range(low.floor("D") - pd.Timedelta(days=2), high.ceil("D") + pd.Timedelta(days=2), freq="D", unit="s")
+
+    def offset(instants: pd.DatetimeIndex) -> np.ndarray:
+        local = instants.tz_localize("UTC").tz_convert(tz).tz_localize(None)
+        return np.asarray((local - instants).total_seconds(), dtype="int64")
+
+    offsets = offset(days)
+    changes = []
+    for i in np.flatnonzero(offsets[1:] != offsets[:-1]) + 1:
+        lo, hi = days[i - 1], days[i]  # the change happens in (lo, hi]: bisect to the second
+        while hi - lo > pd.Timedelta(seconds=1):
+            mid = lo + (hi - lo) // 2
+            if offset(pd.DatetimeIndex([mid]))[0] == offsets[i - 1]:
+                lo = mid
+            else:
+                hi = mid
+        changes.append((hi, int(offsets[i - 1]), int(offsets[i])))
+    return int(offsets[0]), changes
+
+
+def _validate_events_in_engine(eng: Engine, src: _ParquetFiles, footer: _Footer, frame: pd.DataFrame, raw: _Raw, jr: Journey, qdir: "_Quarantine") -> tuple[ibis.Table, TableReport]:
+    """Validate Parquet events where they lie; returns the accepted events as a lazy view and the report.
+
+    The rules and their order are those of :func:`_validate_events` for typed columns. Three scans
+    of the files: a profile (which text columns need stripping; the time range when the footers
+    lack it), the repeated 64-bit hashes of the duplicate key among rows passing the row rules,
+    and the rows that fail a rule or share a repeated hash; only those leave the engine, and
+    duplicates are confirmed on the key itself.
+    """
+    tr = TableReport(table="events", source=raw.source, read=sum(footer.rows), detected=raw.detected)
+    source = _register_parquet(eng, src, footer)
+    user = dict(zip(frame.columns, raw.frame.columns))
+    field = footer.schema.field(user["timestamp"])
+    tr.detected["date_format"] = "typed" if field.type.tz is None else "typed (with time zone)"
+
+    profile: dict[str, ibis.Value] = {}
+    strings = [c for c in _TEXT_COLUMNS if c in user and not source[user[c]].type().is_integer()]
+    trims: dict[str, bool] = {}
+    for canon in strings:
+        if canon in ("customer_id", "session_id"):
+            profile[f"trim_{canon}"] = _may_need_trim(source[user[canon]]).any()
+        else:
+            # Catalogue ids and brands take few values: check those exactly, as pandas strips them.
+            values = eng.to_pandas(source.select(v=source[user[canon]].cast("string")).distinct())["v"].dropna().astype("str")
+            trims[canon] = bool(((values.str.strip() != values) | (values == "")).any())
+    naive = field.type.tz is None
+    if naive and not (isinstance(footer.low.get(field.name), datetime) and isinstance(footer.high.get(field.name), datetime)):
+        moment = source[user["timestamp"]].cast(dt.Timestamp())
+        profile.update(low=moment.min(), high=moment.max())
+    facts = eng.to_pandas(source.aggregate(**profile)).iloc[0].to_dict() if profile else {}
+    low, high = facts.get("low", footer.low.get(field.name)), facts.get("high", footer.high.get(field.name))
+
+    def text(canon: str) -> ibis.Value:
+        if canon not in user:
+            return ibis.null(dt.string)
+        return _engine_text(eng, source[user[canon]], trim=bool(facts.get(f"trim_{canon}", trims.get(canon, False))))
+
+    timestamp = source[user["timestamp"]].cast(dt.Timestamp())
+    if naive and low is not None and not pd.isna(low):
+        timestamp = _engine_utc(timestamp, jr.timezone, pd.Timestamp(low), pd.Timestamp(high))
+    conv = source.select(
+        *[ibis._[c] for c in raw.frame.columns],
+        _jv_i=source._jv_i.cast("int64"),
+        _c_customer_id=text("customer_id"),
+        _c_timestamp=timestamp,
+        _c_touchpoint=text("touchpoint"),
+        _c_stage=text("stage"),
+        _c_channel=text("channel"),
+        _c_brand=text("brand").fill_null(jr.brand) if "brand" in user else ibis.literal(jr.brand, dt.string),
+        _c_session_id=text("session_id"),
+        _c_value=source[user["value"]].cast("float64") if "value" in user else ibis.null(dt.float64),
+    )
+    cat = jr.catalogue()[["touchpoint", "stage", "stage_order", "channel"]].astype({"touchpoint": "str", "stage": "str", "channel": "str", "stage_order": "int64"})
+    cat.columns = ["_k_touchpoint", "_k_stage", "_k_stage_order", "_k_channel"]
+    cat_table = eng.create_table("catalogue", cat)
+    joined = conv.left_join(cat_table, conv._c_touchpoint == cat_table._k_touchpoint)
+    stage_given = joined._c_stage.notnull()
+    checked = joined.mutate(
+        _jv_reason=ibis.cases(
+            (joined._c_customer_id.isnull(), "missing_customer_id"),
+            (joined._c_timestamp.isnull(), "missing_timestamp"),
+            (joined._c_touchpoint.isnull(), "missing_touchpoint"),
+            (joined._k_touchpoint.isnull(), "unknown_touchpoint"),
+            (stage_given & ~joined._c_stage.isin(list(jr.stage_ids)), "unknown_stage"),
+            (stage_given & (joined._c_stage != joined._k_stage), "stage_mismatch"),
+            else_=ibis.null(dt.string),
+        )
+    )
+    originals = list(raw.frame.columns)
+    keys = ["_c_customer_id", "_c_timestamp", "_c_touchpoint", "_c_brand"]
+    hashing = _duckdb_hash if eng.name == "duckdb" else _spark_hash
+    hashed = checked.mutate(_jv_h=hashing(*(checked[k] for k in keys)))
+    alive = hashed.filter(hashed._jv_reason.isnull())
+    repeated = eng.to_pandas(alive.group_by("_jv_h").aggregate(_jv_n=ibis._.count()).filter(ibis._._jv_n > 1).select("_jv_h"))
+    wanted = hashed._jv_reason.notnull()
+    if len(repeated):
+        wanted |= hashed._jv_reason.isnull() & hashed._jv_h.isin(eng.create_table("repeated", repeated)._jv_h)
+    picked = hashed.filter(wanted)
+    rows = picked.select(*originals, *keys, _reason=picked._jv_reason, _row=picked._jv_i + 1)
+    parts = [_as_read(b, footer) for b in _batches(eng, rows)]
+    found = pd.concat(parts, ignore_index=True).sort_values("_row", kind="stable") if parts else pd.DataFrame(columns=[*originals, *keys, "_reason", "_row"])
+    # Rows sharing a repeated hash are duplicates only when their keys are equal too.
+    alive_rows = found["_reason"].isna()
+    later = alive_rows & found[alive_rows].duplicated(subset=keys, keep="first").reindex(found.index, fill_value=False)
+    found.loc[later, "_reason"] = "duplicate_event"
+    rejected = found[found["_reason"].notna()].drop(columns=keys).reset_index(drop=True)
+    duplicates = rejected.loc[rejected["_reason"] == "duplicate_event", "_row"].to_numpy("int64") - 1
+
+    tr.quarantine_path = qdir.write_frames("events", [rejected])
+    counts = rejected["_reason"].value_counts() if len(rejected) else pd.Series(dtype="int64")
+    tr.reasons = {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+    tr.rejected = int(counts.sum())
+    tr.accepted = tr.read - tr.rejected
+    tr.detected["ignored_columns"] = [u for u, c in zip(raw.frame.columns, frame.columns) if c not in CANONICAL["events"] and c not in ("event_id", "stage_order")]
+
+    alive = checked.filter(checked._jv_reason.isnull())
+    if len(duplicates):
+        alive = alive.anti_join(eng.create_table("duplicates", pd.DataFrame({"_jv_i": duplicates})), "_jv_i")
+    events = alive.select(
+        event_id=alive._jv_i,
+        customer_id=alive._c_customer_id,
+        timestamp=alive._c_timestamp,
+        touchpoint=alive._c_touchpoint,
+        stage=alive._k_stage,
+        stage_order=alive._k_stage_order.cast("int64"),
+        channel=alive._c_channel.fill_null(alive._k_channel),
+        brand=alive._c_brand,
+        session_id=alive._c_session_id,
+        value=alive._c_value,
+    )
+    return _as_view(eng, events), tr
+
+
+def _batches(eng: Engine, expr: ibis.Table, size: int = 100_000) -> Iterator[pa.RecordBatch]:
+    """Stream a result in Arrow batches (Ibis 12's own streaming does not run on duckdb 2)."""
+    if eng.name == "duckdb":
+        yield from eng.con.con.sql(eng.con.compile(expr)).to_arrow_reader(size)
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The copy keyword is deprecated")
+        table = eng.con.to_pyarrow(expr)
+    yield from table.to_batches(max_chunksize=size)
+
+
+def _as_read(batch: pa.RecordBatch, footer: _Footer) -> pd.DataFrame:
+    """Rejected rows typed as the pandas route reads the file, so both write the same quarantine text."""
+    columns = {}
+    for name in batch.schema.names:
+        array = batch.column(name)
+        if name in footer.schema.names:
+            kind = footer.schema.field(name).type
+            try:
+                array = array.cast(kind)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+            if pa.types.is_integer(kind) and footer.nulls.get(name, 0) != 0:
+                array = array.cast(pa.float64())  # pandas reads an integer column with gaps as floats
+        columns[name] = array
+    return pa.table(columns).to_pandas()
+
+
+def _as_view(eng: Engine, events: ibis.Table) -> ibis.Table:
+    """Name the accepted events in the engine (a temporary view: nothing is computed or stored)."""
+    name = f"jv_events_{next(_view_names)}"
+    if eng.name == "duckdb":
+        eng.con.raw_sql(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {eng.con.compile(events)}')
+        return eng.con.table(name)
+    return eng.con.create_view(name, events, overwrite=True)
+
+
 # ====================================================================== quarantine
 class _Quarantine:
     """Writes rejected rows; a default folder is created only when something is rejected."""
@@ -1130,8 +1607,22 @@ class _Quarantine:
     def write(self, table: str, raw: _Raw, reasons: np.ndarray) -> str | None:
         mask = np.array([r is not None for r in reasons], dtype=bool)
         bad_shape = raw.bad_shape if raw.bad_shape is not None and len(raw.bad_shape) else None
-        target = None if self.folder is None else self.folder / f"{table}.csv"
         if not mask.any() and bad_shape is None:
+            return self.write_frames(table, iter(()))
+        rejected = raw.frame.reset_index(drop=True)[mask].copy()
+        rejected["_reason"] = reasons[mask]
+        rejected["_row"] = raw.rows[mask]
+        if bad_shape is not None:
+            extra = bad_shape.assign(_reason="bad_row_shape")
+            rejected = pd.concat([rejected, extra], ignore_index=True).sort_values("_row", kind="stable")
+        return self.write_frames(table, iter([rejected]))
+
+    def write_frames(self, table: str, frames: Iterable[pd.DataFrame]) -> str | None:
+        """Write rejected rows arriving in parts (all with the same columns); None when there are none."""
+        parts = (f for f in frames if len(f))
+        first = next(parts, None)
+        target = None if self.folder is None else self.folder / f"{table}.csv"
+        if first is None:
             if self.owned and target is not None and target.exists():
                 target.unlink()  # a stale file from an earlier load of the same folder
             return None
@@ -1139,14 +1630,11 @@ class _Quarantine:
             self.folder = Path(tempfile.mkdtemp(prefix="journeyviz-quarantine-"))
             target = self.folder / f"{table}.csv"
         self.folder.mkdir(parents=True, exist_ok=True)
-        rejected = raw.frame.reset_index(drop=True)[mask].copy()
-        rejected["_reason"] = reasons[mask]
-        rejected["_row"] = raw.rows[mask]
-        if bad_shape is not None:
-            extra = bad_shape.assign(_reason="bad_row_shape")
-            rejected = pd.concat([rejected, extra], ignore_index=True).sort_values("_row", kind="stable")
+        assert target is not None
         # Quote every field: pandas leaves a bare carriage return unquoted, which would split a row.
-        rejected.to_csv(target, index=False, encoding="utf-8", quoting=csv.QUOTE_ALL)
+        first.to_csv(target, index=False, encoding="utf-8", quoting=csv.QUOTE_ALL)
+        for part in parts:
+            part.to_csv(target, mode="a", header=False, index=False, encoding="utf-8", quoting=csv.QUOTE_ALL)
         return str(target)
 
 
