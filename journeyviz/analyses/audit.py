@@ -102,17 +102,21 @@ def touchpoint_audit(ds: Dataset, by: str | None = None, survey: bool = True) ->
     stage = b.conversion_stage(ds, "touchpoint_audit")
     t, keys = b.journey_events(ds, by, analysis="touchpoint_audit")
     part = [*keys, "customer_id"]
-    t = b.with_sequence(t, keys)
+    # One ordered window (position, and whether a next event exists); the customer's conversion
+    # comes from an aggregate joined back rather than a second, unordered window over the log.
+    order = list(b.ORDER)
     t = t.mutate(
-        _len=t.count().over(group_by=part),
-        _conv=(t.stage == stage).cast("int64").max().over(group_by=part),
+        seq=ibis.row_number().over(group_by=part, order_by=order),
+        _last=t.timestamp.lead().over(group_by=part, order_by=order).isnull(),
     )
     per_tp = t.group_by([*part, "touchpoint"]).aggregate(
         contacts=t.count(),
         first_pos=(t.seq.min() + 1).cast("float64"),
-        conv=t._conv.max(),
-        exit=(t.seq == t._len - 1).cast("int64").max(),
+        _at_conv=(t.stage == stage).cast("int64").max(),
+        exit=t._last.cast("int64").max(),
     )
+    people = per_tp.group_by(part).aggregate(conv=per_tp._at_conv.max())
+    per_tp = per_tp.join(people, part)
     stats = per_tp.group_by([*keys, "touchpoint"]).aggregate(
         reach=per_tp.count(),
         contacts=per_tp.contacts.sum(),
@@ -120,7 +124,6 @@ def touchpoint_audit(ds: Dataset, by: str | None = None, survey: bool = True) ->
         converted_reached=per_tp.conv.sum(),
         exits=per_tp.exit.sum(),
     )
-    people = per_tp.group_by(part).aggregate(conv=per_tp.conv.max())
     totals = b.aggregate(people, keys, n=people.count(), converted=people.conv.sum())
     # Both aggregates in one query, so the engine computes the per-event windows once.
     cols = {"reach": "int64", "contacts": "int64", "median_position": "float64", "converted_reached": "int64", "exits": "int64"}
