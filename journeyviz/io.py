@@ -163,7 +163,8 @@ def load(
         ``events`` in the engine with exactly the canonical columns (``timestamp`` naive UTC);
         ``event_id`` int64 numbers the accepted events in the order customer_id, timestamp,
         input order on the pandas route, and is the row's 0-based position in the input on the
-        engine route (same order within a customer; no sort of the whole log). ``customers``,
+        engine route (no sort of the whole log; ordering by timestamp then event_id, as every
+        analysis does, gives the same order on both routes). ``customers``,
         ``ratings``, ``respondents`` as pandas with canonical columns; ``report`` the
         :class:`~journeyviz.report.ValidationReport` (read == accepted + rejected per table).
 
