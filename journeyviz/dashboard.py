@@ -13,13 +13,16 @@ data) are shown as one readable sentence, never as a traceback: :func:`readable_
 
 from __future__ import annotations
 
+import asyncio
 import html
+import itertools
 import os
 import time
 from collections import OrderedDict
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, ContextManager
 
 import pandas as pd
 
@@ -39,6 +42,20 @@ CACHE_SIZE = 64
 DATASET_CACHE_SIZE = 12
 #: Attributes with more distinct values than this are not offered as segments in the filter bar.
 MAX_SEGMENT_VALUES = 30
+#: A filtered event log is copied into the engine once per filter state (so that every section
+#: reads the subset instead of filtering the whole log again) when the unfiltered log has at most
+#: this many events; larger logs are filtered by each query, as before.
+MATERIALIZE_MAX_EVENTS = 20_000_000
+#: Seconds the kernel stays idle between two background steps (the sections of a page after its
+#: first one, then the sections of neighbouring segments): enough for a filter change waiting in
+#: the kernel's queue to be handled before the next step starts.
+IDLE_GAP = 0.02
+#: Environment variable; "0" stops an interactive page from computing neighbouring segments while idle.
+PREFETCH_ENV = "JOURNEYVIZ_PREFETCH"
+#: At most this many other values of the segment attribute are computed ahead while the page is idle.
+PREFETCH_VALUES = 8
+
+_tables = itertools.count()
 
 
 class BoardError(ValueError):
@@ -94,11 +111,54 @@ class _Shown:
     finding_key: str | None = None
 
 
+@dataclass
+class _Entry:
+    """A computed section and what its widgets need, kept per filter state."""
+
+    section: Section
+    spec: dict[str, Any] | None = None  # the chart's validated Vega-Lite spec, once serialised
+    table_html: str | None = None
+
+
+@dataclass
+class _Filtered:
+    """The dataset of one filter state (or why there is none), and the engine table holding its events."""
+
+    dataset: Dataset | None
+    message: str | None = None
+    table: str | None = None
+    pending: bool = False  # events still a filter expression, to be copied into the engine
+
+    def materialize(self) -> None:
+        """Copy the filtered events into an engine table, once (DuckDB only: other engines keep the expression).
+
+        Every section then reads the subset instead of filtering the whole log again (a segment is
+        a semi-join on its customers' ids)."""
+        if not self.pending or self.dataset is None:
+            return
+        self.pending = False
+        if self.dataset.engine.name == "duckdb":
+            name = f"jv_board_{next(_tables)}"
+            events = self.dataset.engine.con.create_table(name, self.dataset.events, temp=True)
+            self.dataset, self.table = replace(self.dataset, events=events), name
+
+    def release(self) -> None:
+        if self.table is not None and self.dataset is not None:
+            _drop_table(self.dataset, self.table)
+            self.table = None
+
+
 class Board:
     """One page's dataset, filters and sections.
 
     Build it with :func:`open_board`. ``board.error`` holds the readable message when the page
     cannot be shown; every display method then does nothing, so the notebook still runs to the end.
+
+    On an interactive page a filter change redraws the first section at once and the others one by
+    one while the kernel is otherwise idle (a newer change drops the rest of an outdated page); once
+    the page is up to date, the sections of the neighbouring values of the segment attribute are
+    computed ahead in idle time (``$JOURNEYVIZ_PREFETCH=0`` turns that off). Sections, their chart
+    specs and filtered datasets are kept per filter state, so a state seen before redraws from memory.
     """
 
     def __init__(self, dataset: Dataset | None, *, language: str, filters: Filters, interactive: bool, error: str | None = None, parameters: dict[str, Any] | None = None):
@@ -113,16 +173,23 @@ class Board:
         self._shown: list[_Shown] = []
         # Sections already computed for a filter state: going back to a segment seen before redraws
         # at once instead of querying the engine again (the data under a board does not change).
-        self._cache: OrderedDict[tuple, Section] = OrderedDict()
-        self._filtered: OrderedDict[tuple, tuple[Dataset | None, str | None]] = OrderedDict()
+        self._cache: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._filtered: OrderedDict[tuple, _Filtered] = OrderedDict()
         self._scopes: dict[tuple, Finding] = {}
         self._scope_widget: Any = None
         self._controls: dict[str, Any] = {}
+        self._base_events: int | None = None
+        # Bumped by every filter change; background steps of an older page stop when they see it.
+        self._generation = 0
         if dataset is not None and error is None:
             try:
-                self.dataset = _apply_filters(dataset, filters)
+                filtered = _apply_filters(dataset, filters, self._may_materialize())
             except Exception as exc:
                 self.error = readable_error(exc, language)
+            else:
+                filtered.materialize()
+                self._filtered[self._state()] = filtered
+                self.dataset = filtered.dataset
 
     # ------------------------------------------------------------------ display
     def intro(self) -> None:
@@ -175,7 +242,8 @@ class Board:
 
         key = key or getattr(builder, "__name__", f"section{len(self._shown)}").removesuffix("_section")
         shown = _Shown(builder, key)
-        section = self._build(shown)
+        entry = self._build(shown)
+        section = entry.section
         self._shown.append(shown)
         heading = f'<h2 class="jv-title">{html.escape(section.title)}</h2>'
         if not self.interactive:
@@ -193,7 +261,9 @@ class Board:
         w["title"] = widgets.HTML(heading)
         w["finding"] = widgets.HTML(_finding_html(section.finding))
         w["chart"] = alt.JupyterChart(section.chart) if section.chart is not None else None
-        w["table"] = widgets.HTML(_table_html(section.table, self.language) if section.table is not None else "")
+        if w["chart"] is not None:
+            entry.spec = w["chart"].spec
+        w["table"] = widgets.HTML(self._table_of(entry))
         parts = [w["title"], w["finding"]] + ([w["chart"]] if w["chart"] is not None else []) + [w["table"]]
         box = widgets.VBox(parts)
         box.add_class(f"jv-section-{key}")
@@ -213,8 +283,25 @@ class Board:
         recompute and redraw every section; returns the seconds it took.
 
         A filter that leaves no data shows a readable message in each section instead of a chart.
+        Every section and the scope line are up to date when it returns.
         """
         started = time.perf_counter()
+        self._change(changes)
+        if self.base is None:
+            return 0.0
+        message = self._select()
+        for i, shown in enumerate(self._shown):
+            if i == 1:
+                self._materialize_current()
+            self._refresh(shown, message)
+        self._materialize_current()
+        self._refresh_scope(message)
+        if _running_loop() is not None:
+            self._later(self._prefetch, self._generation, self._prefetch_plan())
+        return time.perf_counter() - started
+
+    # ------------------------------------------------------------------ internals
+    def _change(self, changes: dict[str, Any]) -> None:
         unknown = set(changes) - set(Filters.__dataclass_fields__)
         if unknown:
             raise TypeError(f"apply(): unknown filter(s) {sorted(unknown)}; use {sorted(Filters.__dataclass_fields__)}")
@@ -222,95 +309,135 @@ class Board:
             if name in changes:
                 changes[name] = _date_or_none(changes[name], name)
         self.filters = replace(self.filters, **changes)
-        if self.base is None:
-            return 0.0
-        state = self._state()
+        self._generation += 1
+
+    def _select(self) -> str | None:
+        """Make the current filter state's dataset the board's; returns the message when it has no data."""
+        filtered = self._filtered_for(self.filters)
+        self.dataset = filtered.dataset
+        return filtered.message
+
+    def _filtered_for(self, filters: Filters) -> _Filtered:
+        state = _state_of(filters)
         if state not in self._filtered:
             try:
-                self._filtered[state] = (_apply_filters(self.base, self.filters), None)
+                self._filtered[state] = _apply_filters(self.base, filters, self._may_materialize())
             except Exception as exc:
-                self._filtered[state] = (None, readable_error(exc, self.language))
-            if len(self._filtered) > DATASET_CACHE_SIZE:
-                self._filtered.popitem(last=False)  # filtered pandas tables are the memory cost
+                self._filtered[state] = _Filtered(None, readable_error(exc, self.language))
+            # Filtered copies are the memory cost; the page's own state is never dropped.
+            current = self._state()
+            for old in [k for k in self._filtered if k not in (current, state)][: max(0, len(self._filtered) - DATASET_CACHE_SIZE)]:
+                self._filtered.pop(old).release()
         self._filtered.move_to_end(state)
-        self.dataset, message = self._filtered[state]
-        for shown in self._shown:
-            if message:
-                self.findings.pop(shown.finding_key or shown.key, None)
-                section = Section(title="", finding=Finding(shown.key, message, {"error": message}))
-            else:
-                section = self._build(shown)
-            self._redraw(shown, section)
+        return self._filtered[state]
+
+    def _materialize_current(self) -> None:
+        """Copy the current state's events into the engine (after the first section: the copy pays
+        for itself over the page, not within one section, and the first chart must not wait for it)."""
+        filtered = self._filtered.get(self._state())
+        if filtered is not None and filtered.pending:
+            filtered.materialize()
+            self.dataset = filtered.dataset
+
+    def _may_materialize(self) -> bool:
+        if self.base is None or self.base.events is None:
+            return False
+        if self._base_events is None:
+            self._base_events = _count(self.base)
+        return self._base_events <= MATERIALIZE_MAX_EVENTS
+
+    def _refresh(self, shown: _Shown, message: str | None) -> None:
+        if message:
+            self.findings.pop(shown.finding_key or shown.key, None)
+            self._redraw(shown, _Entry(Section(title="", finding=Finding(shown.key, message, {"error": message}))))
+        else:
+            self._redraw(shown, self._build(shown))
+
+    def _refresh_scope(self, message: str | None) -> None:
         # The scope line changes last, so a reader (or a browser test) seeing it knows the page is up to date.
         if self._scope_widget is not None:
             self._scope_widget.value = _para(message, "jv-error") if message else _para(self._scope().text, "jv-scope")
-        return time.perf_counter() - started
 
-    # ------------------------------------------------------------------ internals
-    def _by(self) -> str | None:
-        f = self.filters
+    def _by(self, filters: Filters | None = None) -> str | None:
+        f = filters or self.filters
         return f.segment_by if f.segment_by and f.segment in ("all", "") else None
 
-    def _build(self, shown: _Shown) -> Section:
-        key = (shown.key, self._state())
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            section = self._cache[key]
-        else:
-            section = self._compute(shown)
-            self._cache[key] = section
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+    def _build(self, shown: _Shown) -> _Entry:
+        """The section for the current filters (from the cache when seen before), its finding recorded."""
+        entry = self._entry(shown, self._state(), self.dataset, self._by())
+        section = entry.section
         if shown.finding_key is not None:
             self.findings.pop(shown.finding_key, None)
         if section.finding is not None:
             shown.finding_key = section.finding.key
             self.findings[section.finding.key] = section.finding
-        return section
+        return entry
 
-    def _compute(self, shown: _Shown) -> Section:
+    def _entry(self, shown: _Shown, state: tuple, ds: Dataset, by: str | None) -> _Entry:
+        key = (shown.key, state)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        entry = _Entry(self._compute(shown, ds, by))
+        self._cache[key] = entry
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return entry
+
+    def _compute(self, shown: _Shown, ds: Dataset, by: str | None) -> Section:
         try:
-            return shown.builder(self.dataset, self.language, self._by())
+            # Sections work on aggregates: small matrices, for which BLAS threads cost far more than
+            # they save (500 bootstrap eigen-decompositions: 9 s with two threads on a busy 2-core
+            # machine, 0.1 s with one).
+            with _one_blas_thread():
+                return shown.builder(ds, self.language, by)
         except Exception as exc:
             if not self.interactive and not _expected(exc):
                 raise  # a bug in a batch run must fail the run, with its traceback for the analyst
             text = say("section_error", self.language, detail=readable_error(exc, self.language, bare=True))
             return Section(title=shown.key, finding=Finding(shown.key, text, {"error": text}))
 
-    def _redraw(self, shown: _Shown, section: Section) -> None:
+    def _table_of(self, entry: _Entry) -> str:
+        if entry.table_html is None:
+            entry.table_html = _table_html(entry.section.table, self.language) if entry.section.table is not None else ""
+        return entry.table_html
+
+    def _redraw(self, shown: _Shown, entry: _Entry) -> None:
         w = shown.widgets
         if not w:
             return
+        section = entry.section
         w["finding"].value = _finding_html(section.finding)
         chart = w.get("chart")
         if chart is not None:
             if section.chart is not None:
-                chart.chart = section.chart
+                entry.spec = _set_chart(chart, section.chart, entry.spec)
                 chart.layout.display = None
             else:
                 chart.layout.display = "none"
-        w["table"].value = _table_html(section.table, self.language) if section.table is not None else ""
+        w["table"].value = self._table_of(entry)
 
     def _state(self) -> tuple:
-        return tuple(sorted(self.filters.as_dict().items()))
+        return _state_of(self.filters)
 
     def _scope(self) -> Finding:
-        state = self._state()
-        if state in self._scopes:
-            self.findings["scope"] = self._scopes[state]
-            return self._scopes[state]
-        ds = self.dataset
-        period = (None, None)
-        if ds.events is not None:
-            span = ds.engine.to_pandas(ds.events.aggregate(first=ds.events.timestamp.min(), last=ds.events.timestamp.max()))
-            period = (span["first"].iloc[0], span["last"].iloc[0])
-        finding = fnd.scope_finding(ds.describe(), period, self.filters.as_dict(), self.language)
-        self.findings["scope"] = self._scopes[state] = finding
+        finding = self._scope_for(self.filters, self.dataset)
+        self.findings["scope"] = finding
         return finding
+
+    def _scope_for(self, filters: Filters, ds: Dataset) -> Finding:
+        state = _state_of(filters)
+        if state not in self._scopes:
+            period = (None, None)
+            if ds.events is not None:
+                span = ds.engine.to_pandas(ds.events.aggregate(first=ds.events.timestamp.min(), last=ds.events.timestamp.max()))
+                period = (span["first"].iloc[0], span["last"].iloc[0])
+            self._scopes[state] = fnd.scope_finding(ds.describe(), period, filters.as_dict(), self.language)
+        return self._scopes[state]
 
     def _segment_options(self, attribute: str) -> list[tuple[str, str]]:
         every = say("all", self.language)
-        if not attribute or self.base is None or self.base.customers is None:
+        if not attribute or self.base is None or self.base.customers is None or attribute not in self.base.customers.columns:
             return [(every, "all")]
         values = sorted(str(v) for v in self.base.customers[attribute].dropna().unique())
         return [(every, "all")] + [(v, v) for v in values]
@@ -324,14 +451,68 @@ class Board:
             c["segment"].options = self._segment_options(change["new"])
             c["segment"].value = "all"
             c["segment"].observe(self._on_change, names="value")
-        self.apply(
-            segment_by=c["segment_by"].value,
-            segment=c["segment"].value,
-            brand=c["brand"].value,
-            channel=c["channel"].value,
-            start=c["start"].value,
-            end=c["end"].value,
-        )
+        changes = {name: c[name].value for name in ("segment_by", "segment", "brand", "channel", "start", "end")}
+        if _running_loop() is None or not self._shown:
+            self.apply(**changes)
+            return
+        # In a kernel: the first section now, the others as separate steps, so that the first chart
+        # reaches the page before the rest is computed and a newer change can cut an outdated page short.
+        self._change(changes)
+        if self.base is None:
+            return
+        message = self._select()
+        self._refresh(self._shown[0], message)
+        self._later(self._finish_page, self._generation, 1, message)
+
+    # ------------------------------------------------------------------ idle-time steps
+    def _later(self, step: Callable[..., None], *args: Any) -> None:
+        """Run ``step(*args)`` after IDLE_GAP seconds on the kernel's event loop (nothing without one)."""
+        loop = _running_loop()
+        if loop is not None:
+            loop.call_later(IDLE_GAP, step, *args)
+
+    def _finish_page(self, generation: int, index: int, message: str | None) -> None:
+        if generation != self._generation:
+            return  # the filters changed since: this page is outdated
+        self._materialize_current()
+        if index < len(self._shown):
+            self._refresh(self._shown[index], message)
+            self._later(self._finish_page, generation, index + 1, message)
+            return
+        self._refresh_scope(message)
+        self._later(self._prefetch, generation, self._prefetch_plan())
+
+    def _prefetch_plan(self) -> list[tuple[Filters, _Shown | None]]:
+        """The (filters, section) pairs worth computing ahead: the other values of the segment
+        attribute, the ones after the current value in the filter bar first; every value's first
+        section before any second one; each value's scope line last."""
+        f = self.filters
+        if not self.interactive or not self._shown or not f.segment_by or os.environ.get(PREFETCH_ENV, "1") == "0":
+            return []
+        values = [v for _, v in self._segment_options(f.segment_by)]
+        if len(values) < 2:
+            return []
+        at = values.index(f.segment) if f.segment in values else 0
+        # Room in both caches for the prefetched states next to the page being shown.
+        room = min(PREFETCH_VALUES, DATASET_CACHE_SIZE - 1, CACHE_SIZE // len(self._shown) - 1)
+        states = [replace(f, segment=v) for v in (values[at + 1:] + values[:at])][: max(0, room)]
+        return [(s, shown) for shown in self._shown for s in states] + [(s, None) for s in states]
+
+    def _prefetch(self, generation: int, plan: list[tuple[Filters, _Shown | None]]) -> None:
+        if generation != self._generation or not plan:
+            return
+        filters, shown = plan[0]
+        filtered = self._filtered_for(filters)
+        filtered.materialize()
+        if filtered.dataset is not None and filtered.message is None:
+            if shown is None:
+                self._scope_for(filters, filtered.dataset)
+            else:
+                entry = self._entry(shown, _state_of(filters), filtered.dataset, self._by(filters))
+                if entry.spec is None and entry.section.chart is not None:
+                    entry.spec = entry.section.chart.to_dict()
+                self._table_of(entry)
+        self._later(self._prefetch, generation, plan[1:])
 
 
 # ---------------------------------------------------------------------- opening a board
@@ -516,7 +697,9 @@ def _check_filters(ds: Dataset, f: Filters) -> None:
         raise BoardError(f"end={f.end.date()} is before start={f.start.date()}; swap them")
 
 
-def _apply_filters(ds: Dataset, f: Filters) -> Dataset:
+def _apply_filters(ds: Dataset, f: Filters, materialize: bool = False) -> _Filtered:
+    """The filtered dataset; with ``materialize``, marked for copying its events into the engine
+    (:meth:`_Filtered.materialize`). Raises BoardError when no contact is left."""
     kwargs: dict[str, Any] = {}
     if f.segment_by and f.segment not in ("all", ""):
         kwargs["where"] = {f.segment_by: f.segment}
@@ -530,7 +713,12 @@ def _apply_filters(ds: Dataset, f: Filters) -> Dataset:
     if kwargs and filtered.events is not None:
         if _count(filtered) == 0:
             raise BoardError(f"no contact matches these filters ({', '.join(f'{k}={v}' for k, v in f.as_dict().items() if v not in (None, '', 'all'))})")
-    return filtered
+    return _Filtered(filtered, pending=bool(kwargs) and materialize and filtered.events is not None)
+
+
+def _drop_table(ds: Dataset, name: str) -> None:
+    # Ibis 12's drop_table emits invalid SQL on duckdb 2.0 (see Engine.materialized): plain DDL.
+    ds.engine.con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def _count(ds: Dataset) -> int:
@@ -543,6 +731,73 @@ def _channels(ds: Dataset) -> list[str]:
         return list(ds.journey.channels)
     found = ds.engine.to_pandas(ds.events.select("channel").distinct())["channel"].dropna().astype(str)
     return sorted(found)
+
+
+def _state_of(filters: Filters) -> tuple:
+    return tuple(sorted(filters.as_dict().items()))
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the kernel handling widget events, if any (none in scripts, tests and batch runs)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+_blas: Any = None
+
+
+def _one_blas_thread() -> ContextManager[Any]:
+    """A context in which numpy/scipy's BLAS runs on one thread."""
+    global _blas
+    if _blas is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _blas = ThreadpoolController()
+        except ImportError:  # threadpoolctl comes with scikit-learn; without it, change nothing
+            _blas = False
+    return _blas.limit(limits=1, user_api="blas") if _blas else nullcontext()
+
+
+def _set_chart(widget: Any, chart: Any, spec: dict[str, Any] | None) -> dict[str, Any]:
+    """Show ``chart`` in an ``alt.JupyterChart``; returns the Vega-Lite spec sent to the page.
+
+    Assigning ``widget.chart`` validates and serialises the whole chart (0.1–0.4 s for a journey
+    map on a busy machine). When ``spec`` (the chart's own spec, serialised before) is given and the
+    chart declares the same selections and parameters as the one shown, only the spec is sent;
+    ``widget.chart`` still becomes ``chart``.
+    """
+    handler = getattr(type(widget), "_on_change_chart", None)
+    if spec is None or handler is None or widget.chart is None or _chart_signature(widget.chart) != _chart_signature(chart):
+        widget.chart = chart
+        return widget.spec
+    widget.unobserve(handler, names="chart")
+    try:
+        widget.chart = chart
+    finally:
+        widget.observe(handler, names="chart")
+    widget.spec = spec
+    return spec
+
+
+def _chart_signature(chart: Any) -> tuple:
+    """The selections and parameters ``alt.JupyterChart`` sets up for a chart: its top-level params
+    (name, selection type) and the params its transforms define."""
+    import altair as alt
+    from altair.jupyter.jupyter_chart import collect_transform_params
+
+    found = []
+    params = getattr(chart, "params", alt.Undefined)
+    for param in [] if params is alt.Undefined else params:
+        name = param.name.to_json().strip('"') if isinstance(param.name, alt.ParameterName) else str(param.name)
+        select = getattr(param, "select", alt.Undefined)
+        if select is not alt.Undefined and not isinstance(select, dict):
+            select = select.to_dict(validate=False)
+        kind = None if select is alt.Undefined else select.get("type")
+        found.append((name, str(kind)))
+    return tuple(sorted(found)), tuple(sorted(collect_transform_params(chart)))
 
 
 def _date_or_none(value: Any, name: str) -> pd.Timestamp | None:
