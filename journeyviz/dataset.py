@@ -3,6 +3,8 @@
 Canonical columns (what every analysis may rely on after :func:`journeyviz.load`):
 
 ``events`` (Ibis table in the engine; one row = one contact of a person with a brand)
+    A table copied into the engine, or, for Parquet validated in the engine (``jv.load(route=)``),
+    a view that reads the files in place: every method here stays an Ibis expression either way.
     ``event_id`` int64 (unique; breaks ties between equal timestamps so every engine orders alike),
     ``customer_id`` string, ``timestamp`` timestamp (naive, UTC), ``touchpoint`` string,
     ``stage`` string, ``stage_order`` int64 (0-based position of the stage), ``channel`` string,

@@ -39,7 +39,8 @@ class TableReport:
         Per scale, the cells holding a declared missing-value code (turned into NaN, kept).
     detected
         What the reader found out: ``format``, ``encoding``, ``separator``, ``decimal``,
-        ``date_format``, ``renamed`` columns, ``ignored_columns``…
+        ``date_format``, ``renamed`` columns, ``ignored_columns``… and, for Parquet events,
+        ``route``: ``"engine"`` (validated in the engine) or ``"pandas"``.
     quarantine_path
         The CSV holding the rejected rows (original columns plus ``_reason`` and ``_row``), or
         None when nothing was rejected.
@@ -147,7 +148,7 @@ class ValidationReport:
                 notes.append("rejected: " + ", ".join(f"{k} {v:,}" for k, v in sorted(t.reasons.items(), key=lambda kv: (-kv[1], kv[0]))))
             if t.not_rated:
                 notes.append("not rated (missing-value codes): " + ", ".join(f"{k} {v:,}" for k, v in t.not_rated.items()))
-            found = {k: v for k, v in t.detected.items() if k in ("format", "encoding", "separator", "decimal", "date_format") and v}
+            found = {k: v for k, v in t.detected.items() if k in ("format", "encoding", "separator", "decimal", "date_format", "route") and v}
             if found:
                 notes.append("detected: " + ", ".join(f"{k} {v!r}" if k in ("separator", "decimal") else f"{k} {v}" for k, v in found.items()))
             if t.quarantine_path:

@@ -272,3 +272,9 @@ def test_engine_route_on_spark_gives_the_pandas_routes_report_quarantine_and_res
     b = load({"events": parts}, journey=jr, route="engine", quarantine_dir=tmp_path / "q_engine", engine=spark_engine)
     assert b.report["events"].reasons == expected
     _assert_same_dataset(a, b)
+
+
+def test_printed_report_names_the_route(planted_folder: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
+    folder, _ = planted_folder
+    text = str(load(folder, route="engine", quarantine_dir=tmp_path / "q").report)
+    assert "route engine" in text and "duplicate_event 3" in text
