@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -35,6 +36,9 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "data" / "samples"
 #: Metadata key under which a report notebook records its run and key findings.
 METADATA_KEY = "journeyviz"
+#: Environment variable naming the folder where journeyviz keeps files it can rebuild (default:
+#: ``$XDG_CACHE_HOME/journeyviz`` or ``~/.cache/journeyviz``).
+CACHE_ENV = "JOURNEYVIZ_CACHE_DIR"
 
 
 @dataclass
@@ -300,9 +304,7 @@ def to_html(notebook: str | Path, html_path: str | Path | None = None) -> Path:
     )
     extra: dict[str, Any] = {"metadata": {"name": _title(nb, notebook)}}
     if _has_vega(nb):
-        from .charts.render import offline_script
-
-        extra["journeyviz"] = {"offline_script": offline_script()}
+        extra["journeyviz"] = {"offline_script": _offline_script()}
     body, _ = exporter.from_notebook_node(nb, resources=extra)
     html_path.write_text(body, encoding="utf-8")
     return html_path
@@ -381,6 +383,10 @@ def _execute(tasks: list[_Task], output_dir: Path, *, jobs: int, progress: bool,
     # Each run executes in its own worker process: papermill's kernel clients leave event loops
     # and sockets behind, which must not accumulate in the caller (a notebook, a test session).
     results: list[RunResult | None] = [None] * len(prepared)
+    # The conversions need the Vega bundle: build it once here while the kernels start, instead of
+    # once per worker process.
+    warm = threading.Thread(target=_offline_script, name="journeyviz-vega-bundle", daemon=True)
+    warm.start()
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(prepared)) or 1, mp_context=context) as pool:
         futures = {pool.submit(_run_one, task, result, output_dir, timeout): i for i, (task, result) in enumerate(prepared)}
@@ -396,6 +402,7 @@ def _execute(tasks: list[_Task], output_dir: Path, *, jobs: int, progress: bool,
                 r = results[i]
                 mark = "ok" if r.ok else f"FAILED: {r.error}"
                 print(f"[{done}/{len(prepared)}] {r.name} ({r.seconds:.1f} s) {mark}", file=sys.stderr)
+    warm.join()
     # The index covers every run recorded in the folder, so successive runs add up.
     write_index(output_dir, _collect(output_dir))
     return [r for r in results if r is not None]
@@ -506,6 +513,42 @@ def _findings_of(nb: nbformat.NotebookNode) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- HTML helpers
+def _cache_dir() -> Path:
+    """Where journeyviz keeps files it can rebuild: ``$JOURNEYVIZ_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/journeyviz``, else ``~/.cache/journeyviz``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "journeyviz"
+
+
+def _offline_script() -> str:
+    """:func:`journeyviz.charts.offline_script`, kept on disk per Vega-Lite and vl-convert version.
+
+    vl-convert bundles the Vega libraries on every call (4–7 s of CPU on two busy cores), and each
+    report process used to build its own copy; the bundle only changes with those versions.
+    """
+    import altair as alt
+    import vl_convert
+
+    from .charts.render import offline_script
+
+    path = _cache_dir() / f"vega-offline-{alt.VEGALITE_VERSION}-{vl_convert.__version__}.html"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    script = offline_script()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        partial.write_text(script, encoding="utf-8")
+        os.replace(partial, path)  # atomic: a concurrent reader sees the whole file or none
+    except OSError:
+        pass  # a read-only home: build it each time, as before
+    return script
+
+
 def _template_dir() -> Path:
     return Path(str(resources.files("journeyviz").joinpath("report_template")))
 
