@@ -50,6 +50,9 @@ MATERIALIZE_MAX_EVENTS = 20_000_000
 #: first one, then the sections of neighbouring segments): enough for a filter change waiting in
 #: the kernel's queue to be handled before the next step starts.
 IDLE_GAP = 0.02
+#: Seconds between the first section of a page and the next one: the browser draws the first chart
+#: before the next specs arrive and compete with it for the page's single JavaScript thread.
+FIRST_CHART_GAP = 0.1
 #: Environment variable; "0" stops an interactive page from computing neighbouring segments while idle.
 PREFETCH_ENV = "JOURNEYVIZ_PREFETCH"
 #: At most this many other values of the segment attribute are computed ahead while the page is idle.
@@ -462,14 +465,14 @@ class Board:
             return
         message = self._select()
         self._refresh(self._shown[0], message)
-        self._later(self._finish_page, self._generation, 1, message)
+        self._later(self._finish_page, self._generation, 1, message, delay=FIRST_CHART_GAP)
 
     # ------------------------------------------------------------------ idle-time steps
-    def _later(self, step: Callable[..., None], *args: Any) -> None:
-        """Run ``step(*args)`` after IDLE_GAP seconds on the kernel's event loop (nothing without one)."""
+    def _later(self, step: Callable[..., None], *args: Any, delay: float | None = None) -> None:
+        """Run ``step(*args)`` after ``delay`` (default IDLE_GAP) seconds on the kernel's event loop (nothing without one)."""
         loop = _running_loop()
         if loop is not None:
-            loop.call_later(IDLE_GAP, step, *args)
+            loop.call_later(IDLE_GAP if delay is None else delay, step, *args)
 
     def _finish_page(self, generation: int, index: int, message: str | None) -> None:
         if generation != self._generation:

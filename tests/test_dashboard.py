@@ -198,3 +198,158 @@ def test_unknown_journey_is_explained(tmp_path):
 
     board = open_board(str(PROJECT_DIR / "data" / "samples" / "hotel_en"), journey="no_such_template", interactive=False)
     assert "no_such_template" in board.error and "lifecycle" in board.error
+
+
+# ---------------------------------------------------------------------- fast redraws, same numbers
+def _counted(calls, name="customers"):
+    def builder(ds, lang, by=None):
+        calls.append((name, tuple(sorted(ds.filters.items(), key=str)), by))
+        return customers_section(ds, lang, by)
+
+    builder.__name__ = f"{name}_section"
+    return builder
+
+
+def _board_tables(con) -> set[str]:
+    return {name for (name,) in con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'jv_board_%'").fetchall()}
+
+
+def test_a_filter_change_changes_the_journey_map_and_its_finding(maison_lumiere):
+    from journeyviz import sections
+
+    board = open_board(dataset=maison_lumiere, interactive=True)
+    board.show(sections.journey_section)
+    board.show(sections.funnel_section)
+    widgets = [s.widgets for s in board._shown]
+    before = [(w["chart"].spec["datasets"], w["table"].value) for w in widgets]
+    funnel_before = board.findings["funnel"].text
+    board.apply(segment_by="age_band", segment="65+")
+    after = [(w["chart"].spec["datasets"], w["table"].value) for w in widgets]
+    assert all(b[0] != a[0] and b[1] != a[1] for b, a in zip(before, after))
+    assert board.findings["funnel"].text != funnel_before
+    assert widgets[0]["chart"].chart is board._cache[("journey", board._state())].section.chart
+
+
+def test_sections_from_the_cache_and_the_copied_events_equal_fresh_ones(maison_lumiere):
+    from journeyviz import sections
+
+    board = open_board(dataset=maison_lumiere, interactive=True)
+    board.show(sections.journey_section)
+    board.show(sections.funnel_section)
+    board.apply(segment_by="age_band", segment="18-24")
+    # after the first section the page reads its events from a table of their own
+    assert board.dataset.events.get_name().split(".")[-1].startswith("jv_board_")
+    board.apply(segment_by="age_band", segment="65+")
+    board.apply(segment_by="age_band", segment="18-24")  # from the cache
+    fresh_ds = maison_lumiere.filter(where={"age_band": "18-24"})
+    for shown, builder in zip(board._shown, (sections.journey_section, sections.funnel_section)):
+        cached = board._cache[(shown.key, board._state())].section
+        fresh = builder(fresh_ds, board.language, None)
+        pd.testing.assert_frame_equal(cached.table, fresh.table)
+        assert cached.finding.text == fresh.finding.text and cached.finding.facts == fresh.finding.facts
+        assert shown.widgets["chart"].spec == fresh.chart.to_dict()
+        assert board.findings[fresh.finding.key].text == fresh.finding.text
+
+
+def test_a_state_seen_before_sends_its_spec_without_serialising_the_chart_again(small_dataset, monkeypatch):
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.show(customers_section)
+    board.apply(segment_by="region", segment="Nord")
+    nord_spec = board._shown[0].widgets["chart"].spec
+    board.apply(segment_by="region", segment="Sud")
+    serialised = []
+    real = alt.Chart.to_dict
+    monkeypatch.setattr(alt.Chart, "to_dict", lambda self, *a, **k: serialised.append(1) or real(self, *a, **k))
+    board.apply(segment_by="region", segment="Nord")
+    widget = board._shown[0].widgets["chart"]
+    assert serialised == []
+    assert widget.spec == nord_spec
+    assert widget.chart.to_dict() == nord_spec  # the widget's chart follows too
+
+
+def test_neighbouring_segments_are_computed_while_the_page_is_idle(small_dataset, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    calls = []
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.show(_counted(calls))
+
+    async def session():
+        board.apply(segment_by="region")
+        for _ in range(200):
+            if len(calls) >= 4:
+                break
+            await asyncio.sleep(0.01)
+        computed = len(calls)
+        board.apply(segment_by="region", segment="Sud")
+        return computed
+
+    assert asyncio.run(session()) == 4  # everyone, the regions side by side, then Nord and Sud ahead
+    assert len(calls) == 4  # Sud came from what was computed ahead
+    assert board.findings["customers"].facts["customers"] == int((small_dataset.customers["region"] == "Sud").sum())
+
+
+def test_no_computing_ahead_when_turned_off(small_dataset, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    monkeypatch.setenv(dashboard.PREFETCH_ENV, "0")
+    calls = []
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.show(_counted(calls))
+
+    async def session():
+        board.apply(segment_by="region")
+        await asyncio.sleep(0.2)
+
+    asyncio.run(session())
+    assert len(calls) == 2
+
+
+def test_a_newer_change_drops_the_rest_of_an_outdated_page(small_dataset, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    monkeypatch.setenv(dashboard.PREFETCH_ENV, "0")
+    calls = []
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.intro()
+    board.filter_bar()
+    board.show(_counted(calls, "first"))
+    board.show(_counted(calls, "second"))
+    controls = board._controls
+
+    async def session():
+        controls["channel"].value = "web"  # first section now, the second one later...
+        assert [c[0] for c in calls] == ["first", "second", "first"]
+        controls["channel"].value = "email"  # ...but the filters change before it runs
+        for _ in range(200):
+            if len(calls) >= 5:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+
+    asyncio.run(session())
+    channels = [(name, dict(filters).get("channels")) for name, filters, _ in calls]
+    assert ("second", ["web"]) not in channels
+    assert channels[-2:] == [("first", ["email"]), ("second", ["email"])]
+    # the scope line, changed last, describes the email page
+    assert board._scope_widget.value == dashboard._para(board._scope().text, "jv-scope")
+    assert "email" in board.findings["scope"].text
+
+
+def test_filtered_event_tables_are_dropped_when_the_cache_lets_them_go(small_dataset, monkeypatch):
+    monkeypatch.setattr(dashboard, "DATASET_CACHE_SIZE", 2)
+    board = open_board(dataset=small_dataset, interactive=False)
+    board.show(customers_section)
+    board.show(customers_section, key="again")
+    con = small_dataset.engine.con
+    before = _board_tables(con)
+    for value in ("Nord", "Sud"):
+        board.apply(segment_by="region", segment=value)
+    for channel in ("web", "email", "store"):
+        board.apply(channel=channel)
+    kept = _board_tables(con) - before
+    assert 1 <= len(kept) <= 2
+    assert board.dataset.events.get_name().split(".")[-1] in kept
