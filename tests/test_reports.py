@@ -146,3 +146,27 @@ def test_default_notebooks_are_the_numbered_report_notebooks():
     names = [p.name for p in reports.default_notebooks()]
     assert names == sorted(names) and all(re.match(r"\d\d_.*\.ipynb$", n) for n in names)
     assert names[0].startswith("00_")
+
+
+def test_the_vega_bundle_is_built_once_and_then_read_from_the_cache(tmp_path, monkeypatch):
+    from journeyviz.charts import render
+
+    monkeypatch.setenv(reports.CACHE_ENV, str(tmp_path / "cache"))
+    builds = []
+    monkeypatch.setattr(render, "offline_script", lambda: builds.append(1) or "<script>var VEGA_DEBUG = {};</script>")
+    first = reports._offline_script()
+    second = reports._offline_script()
+    assert first == second == "<script>var VEGA_DEBUG = {};</script>"
+    assert builds == [1]
+    cached = list((tmp_path / "cache").iterdir())
+    assert len(cached) == 1 and cached[0].name.startswith("vega-offline-") and not cached[0].name.endswith(".tmp")
+
+
+def test_an_unwritable_cache_folder_still_gives_the_bundle(tmp_path, monkeypatch):
+    from journeyviz.charts import render
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(reports.CACHE_ENV, str(blocked / "cache"))
+    monkeypatch.setattr(render, "offline_script", lambda: "<script>bundle</script>")
+    assert reports._offline_script() == "<script>bundle</script>"
