@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/bench_load.py --events-file /tmp/jvdata/1M/events.parquet
     python benchmarks/bench_load.py --events-file big/events.parquet --routes engine \\
-        --engine duckdb:/tmp/jv_load.duckdb --timeout 3600
+        --engine duckdb:/tmp/jv_load.duckdb --memory-limit 2GB --funnel --timeout 3600
     python benchmarks/bench_load.py --events-file events.parquet --json
 
 ``journey.yml`` must sit beside the events file (``bench_engine.py --keep-data`` writes both).
@@ -34,14 +34,19 @@ from typing import Any
 ROUTES = ("pandas", "engine")
 
 
-def _worker(events: Path, route: str, engine: str | None, funnel: bool, result_file: Path) -> None:
+def _worker(events: Path, route: str, engine: str | None, memory_limit: str | None, funnel: bool, result_file: Path) -> None:
     from journeyviz.analyses.funnel import funnel as run_funnel
+    from journeyviz.engine import get_engine
     from journeyviz.io import load
+
+    eng = get_engine(engine)
+    if memory_limit and eng.name == "duckdb":
+        eng.con.raw_sql(f"SET memory_limit = '{memory_limit}'")
 
     with tempfile.TemporaryDirectory(prefix="jvbench_quarantine_") as quarantine:
         print("step: load", flush=True)
         start = time.perf_counter()
-        ds = load(events, route=route, engine=engine, quarantine_dir=quarantine)
+        ds = load(events, route=route, engine=eng, quarantine_dir=quarantine)
         out: dict[str, Any] = {"load_s": time.perf_counter() - start}
         report = ds.report["events"]
         out.update(read=report.read, accepted=report.accepted, rejected=report.rejected, reasons=report.reasons, route=report.detected.get("route"))
@@ -54,12 +59,14 @@ def _worker(events: Path, route: str, engine: str | None, funnel: bool, result_f
     result_file.write_text(json.dumps(out))
 
 
-def _run(events: Path, route: str, engine: str | None, funnel: bool, timeout: float) -> dict[str, Any]:
+def _run(events: Path, route: str, engine: str | None, memory_limit: str | None, funnel: bool, timeout: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"jvbench_load_{route}_") as tmp:
         result_file, log_file = Path(tmp) / "result.json", Path(tmp) / "log.txt"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", route, "--events-file", str(events), "--worker-result", str(result_file)]
         if engine:
             cmd += ["--engine", engine]
+        if memory_limit:
+            cmd += ["--memory-limit", memory_limit]
         if funnel:
             cmd.append("--funnel")
         start = time.perf_counter()
@@ -76,7 +83,7 @@ def _run(events: Path, route: str, engine: str | None, funnel: bool, timeout: fl
                     timed_out = True
                     break
                 time.sleep(0.05)
-        entry: dict[str, Any] = {"route": route, "engine": engine or "duckdb", "wall_s": round(time.perf_counter() - start, 1), "peak_mb": round(usage.ru_maxrss / 1024)}
+        entry: dict[str, Any] = {"route": route, "engine": (engine or "duckdb") + (f" ({memory_limit})" if memory_limit else ""), "wall_s": round(time.perf_counter() - start, 1), "peak_mb": round(usage.ru_maxrss / 1024)}
         if timed_out:
             entry["status"] = f"timeout after {timeout:g} s"
         elif os.waitstatus_to_exitcode(status) != 0 or not result_file.exists():
@@ -108,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events-file", type=Path, required=True, help="events.parquet with journey.yml beside it")
     parser.add_argument("--routes", default=",".join(ROUTES), help="comma-separated among pandas, engine (default both, in that order)")
     parser.add_argument("--engine", default=None, help="engine= of jv.load: duckdb (default), duckdb:PATH, pyspark")
+    parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit for the run, e.g. 2GB (default: DuckDB's, 80%% of RAM)")
     parser.add_argument("--funnel", action="store_true", help="also time one jv.funnel on the loaded Dataset")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per route (default 1800)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
@@ -115,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker-result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        _worker(args.events_file, args.worker, args.engine, args.funnel, args.worker_result)
+        _worker(args.events_file, args.worker, args.engine, args.memory_limit, args.funnel, args.worker_result)
         return 0
     routes = [r.strip() for r in args.routes.split(",") if r.strip()]
     unknown = [r for r in routes if r not in ROUTES]
@@ -129,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         "when": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
     before = os.getloadavg()[0]
-    entries = [_run(args.events_file, route, args.engine, args.funnel, args.timeout) for route in routes]
+    entries = [_run(args.events_file, route, args.engine, args.memory_limit, args.funnel, args.timeout) for route in routes]
     meta["load_average"] = [round(before, 2), round(os.getloadavg()[0], 2)]
     print(json.dumps({**meta, "runs": entries}, indent=2) if args.json else _table(entries, meta))
     return 0 if all(e["status"] == "ok" for e in entries) else 1
