@@ -1396,13 +1396,14 @@ def _may_need_trim(column: ibis.Value) -> ibis.Value:
 
 
 def _engine_text(eng: Engine, column: ibis.Value, trim: bool) -> ibis.Value:
-    """Text as the pandas route reads it: integers as their digits; text stripped of Unicode blanks, blank as missing."""
-    if column.type().is_integer():
-        return column.cast("string")
-    if not trim:
-        return column.cast("string")
-    stripper = _duckdb_trim if eng.name == "duckdb" else _spark_trim
+    """Text as the pandas route reads it: integers as their digits; text stripped of Unicode blanks, blank as missing.
+
+    ``trim=False`` when the profile found no value to strip: the column is then used as it is.
+    """
     text = column.cast("string")
+    if column.type().is_integer() or not trim:
+        return text
+    stripper = _duckdb_trim if eng.name == "duckdb" else _spark_trim
     return ibis.cases((_may_need_trim(text), stripper(text, _BLANKS)), else_=text).nullif("")
 
 
