@@ -1268,8 +1268,8 @@ def _spark_hash(a: dt.string, b: dt.timestamp, c: dt.string, d: dt.string) -> dt
 def _plan_events(src: Any, route: str) -> _Footer | None:
     """The footers of Parquet events that go to the engine route, else None (the pandas route)."""
     if not isinstance(src, _ParquetFiles):
-        if route == "engine":
-            what = "a DataFrame" if isinstance(src, pd.DataFrame) else "no events table" if src is None else str(src)
+        if route == "engine" and src is not None:
+            what = "a DataFrame" if isinstance(src, pd.DataFrame) else str(src)
             raise DataError(f"route='engine' validates events given as Parquet (a file, a folder of .parquet files or a glob); got {what}; use route='auto' or 'pandas'")
         return None
     if route == "pandas":
