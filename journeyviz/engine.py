@@ -28,12 +28,16 @@ class Engine:
     """An Ibis backend plus the few operations journeyviz needs from it.
 
     Build one with :func:`get_engine`: ``None`` or ``"duckdb"`` (in memory), ``"duckdb:PATH"``
-    (a DuckDB file, for event logs larger than memory), ``"pyspark"`` (a local Spark session)
+    (a DuckDB file, for event logs larger than memory: intermediate results spill next to it), ``"pyspark"`` (a local Spark session)
     or an existing Ibis backend.
     """
 
     name: str
     con: Any
+    #: True for a DuckDB file engine, the one meant for event logs larger than memory: analyses
+    #: then choose plans that spill to disk (e.g. exact medians from sorted values) over the
+    #: faster in-memory ones (a median aggregate holds every value of its group in memory).
+    out_of_core: bool = False
     _tables: list[str] = field(default_factory=list)
 
     def create_table(self, prefix: str, frame: pd.DataFrame) -> ibis.Table:
@@ -147,7 +151,7 @@ def get_engine(engine: "Engine | str | Any | None" = None) -> Engine:
     if engine is None or engine == "duckdb":
         return Engine("duckdb", ibis.duckdb.connect())
     if isinstance(engine, str) and engine.startswith("duckdb:"):
-        return Engine("duckdb", ibis.duckdb.connect(engine.split(":", 1)[1]))
+        return Engine("duckdb", ibis.duckdb.connect(engine.split(":", 1)[1]), out_of_core=True)
     if engine == "pyspark":
         try:
             session = spark_session()

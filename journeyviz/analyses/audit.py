@@ -120,10 +120,11 @@ def touchpoint_audit(ds: Dataset, by: str | None = None, survey: bool = True) ->
     stats = per_tp.group_by([*keys, "touchpoint"]).aggregate(
         reach=per_tp.count(),
         contacts=per_tp.contacts.sum(),
-        median_position=per_tp.first_pos.median(),
         converted_reached=per_tp.conv.sum(),
         exits=per_tp.exit.sum(),
     )
+    positions = b.quantiles(ds, per_tp, [*keys, "touchpoint"], "first_pos", {"median_position": 0.5})
+    stats = stats.join(positions, [*keys, "touchpoint"])
     totals = b.aggregate(people, keys, n=people.count(), converted=people.conv.sum())
     # Both aggregates in one query, so the engine computes the per-event windows once.
     cols = {"reach": "int64", "contacts": "int64", "median_position": "float64", "converted_reached": "int64", "exits": "int64"}

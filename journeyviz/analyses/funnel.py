@@ -114,7 +114,7 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None, stages: Seque
                 at = at.filter(ibis.struct({"ts": at.timestamp, "id": at.event_id}) > at._prev)
             step = at.group_by(part).aggregate(k=ibis.struct({"ts": at.timestamp, "id": at.event_id}).min())
             reached = tables.enter_context(ds.engine.materialized("reached", step))
-            per_stage.append(ds.engine.to_pandas(_stage_stats(reached, first, part, keys, ds.journey.stage_order(stage))))
+            per_stage.append(ds.engine.to_pandas(_stage_stats(ds, reached, first, part, keys, ds.journey.stage_order(stage))))
         stats = pd.concat(per_stage, ignore_index=True)
         totals = ds.engine.to_pandas(b.aggregate(first, keys, n=first.count()))
     totals = b.as_int(totals, ["n"])
@@ -149,18 +149,13 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None, stages: Seque
     return b.finish(grid, by, COLUMNS)
 
 
-def _stage_stats(reached: ibis.Table, first: ibis.Table, part: list[str], keys: list[str], order: int) -> ibis.Table:
+def _stage_stats(ds: Dataset, reached: ibis.Table, first: ibis.Table, part: list[str], keys: list[str], order: int) -> ibis.Table:
     """Customers who reached one stage, and the median / p90 hours from first contact to reaching it."""
     timed = reached.join(first, part)
-    elapsed = b.hours(timed.k.ts, timed.first_ts)
-    return b.aggregate(
-        timed,
-        keys,
-        stage_order=ibis.literal(order, type="int64"),
-        customers=timed.count(),
-        median_hours=elapsed.median(),
-        p90_hours=elapsed.quantile(0.9),
-    )
+    timed = timed.mutate(_elapsed=b.hours(timed.k.ts, timed.first_ts))
+    counts = b.aggregate(timed, keys, stage_order=ibis.literal(order, type="int64"), customers=timed.count())
+    times = b.quantiles(ds, timed, keys, "_elapsed", {"median_hours": 0.5, "p90_hours": 0.9})
+    return counts.cross_join(times) if not keys else counts.join(times, keys)
 
 
 def _check_stages(ds: Dataset, stages: Sequence[str] | None) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import ibis
 import numpy as np
 import pandas as pd
@@ -17,10 +19,10 @@ PATH_COLUMNS = ["rank", "path", "steps", "customers", "n", "share", "share_low",
 FLOW_COLUMNS = ["step", "source", "target", "customers", "source_customers", "share", "suppressed"]
 
 
-def _items(ds: Dataset, level: str, by: str | None, analysis: str) -> tuple[ibis.Table, list[str], str]:
+def _items(ds: Dataset, level: str, by: str | None, analysis: str, extra: Sequence[str] = ()) -> tuple[ibis.Table, list[str], str]:
     """Journey events reduced to the items of ``level``, consecutive repeats merged where the level says so."""
     column = b.level_column(level)
-    t, keys = b.journey_events(ds, by, analysis=analysis)
+    t, keys = b.journey_events(ds, by, analysis=analysis, columns=[column, *extra])
     if level in b.COLLAPSED_LEVELS:
         t = b.collapse_repeats(t, keys, column)
     return t, keys, column
@@ -84,8 +86,8 @@ def transitions(ds: Dataset, level: str = "touchpoint", by: str | None = None) -
     # set per edge is held in memory whole, the pre-aggregate is an ordinary group-by that spills.
     per_customer = moves.group_by([*keys, "_from", "_to", "customer_id"]).aggregate(_n=moves.count())
     edges = per_customer.group_by([*keys, "_from", "_to"]).aggregate(count=per_customer._n.sum(), customers=per_customer.count())
-    medians = moves.group_by([*keys, "_from", "_to"]).aggregate(median_hours=moves._hours.median())
-    moved = edges.join(medians, [*keys, "_from", "_to"])
+    medians = b.quantiles(ds, moves, [*keys, "_from", "_to"], "_hours", {"median_hours": 0.5})
+    moved = edges.left_join(medians, [*keys, "_from", "_to"]).select(*keys, "_from", "_to", "count", "customers", "median_hours")
     starts = t.filter(t._pos == 0)
     starts = starts.select(*keys, _to=starts[column].cast("string"))
     started = starts.group_by([*keys, "_to"]).aggregate(count=starts.count())
@@ -145,7 +147,7 @@ def top_paths(ds: Dataset, level: str = "stage", k: int = 10) -> pd.DataFrame:
     """
     k = b.positive_int(k, "k")
     column = b.level_column(level)
-    t, keys = b.journey_events(ds, None, analysis="top_paths")
+    t, keys = b.journey_events(ds, None, analysis="top_paths", columns=[column, "stage"])
     stage = ds.journey.conversion_stage
     converted = (t.stage == stage).cast("int64") if stage is not None else ibis.literal(0, type="int64")
     # Merging repeated stages keeps a conversion-stage event; merging repeated channels may not.
