@@ -91,7 +91,7 @@ def attribution(
     if half is None:
         raise ValueError("half_life=None is not allowed; use a positive duration such as '7D' or '36h'")
     stage = b.conversion_stage(ds, "attribution")
-    t, _ = b.journey_events(ds, None, analysis="attribution")
+    t, _ = b.journey_events(ds, None, analysis="attribution", columns=[column, "stage"])
     # The conversion moment as an aggregate joined back, not a window over the whole log: one sort
     # fewer, and journey order (timestamp, event_id) compared as a struct as in the funnel.
     at = t.filter(t.stage == stage)

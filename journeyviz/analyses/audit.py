@@ -100,7 +100,7 @@ def touchpoint_audit(ds: Dataset, by: str | None = None, survey: bool = True) ->
         events.
     """
     stage = b.conversion_stage(ds, "touchpoint_audit")
-    t, keys = b.journey_events(ds, by, analysis="touchpoint_audit")
+    t, keys = b.journey_events(ds, by, analysis="touchpoint_audit", columns=["touchpoint", "stage"])
     part = [*keys, "customer_id"]
     # One ordered window (position, and whether a next event exists); the customer's conversion
     # comes from an aggregate joined back rather than a second, unordered window over the log.

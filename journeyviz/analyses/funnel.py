@@ -94,7 +94,7 @@ def funnel(ds: Dataset, by: str | None = None, window: Any = None, stages: Seque
     """
     delta = b.window_timedelta(window)
     chosen = _check_stages(ds, stages)
-    t, keys = b.journey_events(ds, by, analysis="funnel")
+    t, keys = b.journey_events(ds, by, analysis="funnel", columns=["stage"])
     part = [*keys, "customer_id"]
     with contextlib.ExitStack() as tables:
         # Each stage depends on the previous one: computed and stored one at a time, so that a log

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import ibis
 import numpy as np
 import pandas as pd
@@ -19,10 +17,10 @@ PATH_COLUMNS = ["rank", "path", "steps", "customers", "n", "share", "share_low",
 FLOW_COLUMNS = ["step", "source", "target", "customers", "source_customers", "share", "suppressed"]
 
 
-def _items(ds: Dataset, level: str, by: str | None, analysis: str, extra: Sequence[str] = ()) -> tuple[ibis.Table, list[str], str]:
+def _items(ds: Dataset, level: str, by: str | None, analysis: str) -> tuple[ibis.Table, list[str], str]:
     """Journey events reduced to the items of ``level``, consecutive repeats merged where the level says so."""
     column = b.level_column(level)
-    t, keys = b.journey_events(ds, by, analysis=analysis, columns=[column, *extra])
+    t, keys = b.journey_events(ds, by, analysis=analysis, columns=[column])
     if level in b.COLLAPSED_LEVELS:
         t = b.collapse_repeats(t, keys, column)
     return t, keys, column
