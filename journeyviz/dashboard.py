@@ -17,6 +17,7 @@ import asyncio
 import html
 import itertools
 import os
+import sys
 import time
 from collections import OrderedDict
 from contextlib import nullcontext
@@ -389,10 +390,10 @@ class Board:
 
     def _compute(self, shown: _Shown, ds: Dataset, by: str | None) -> Section:
         try:
-            # Sections work on aggregates: small matrices, for which BLAS threads cost far more than
-            # they save (500 bootstrap eigen-decompositions: 9 s with two threads on a busy 2-core
-            # machine, 0.1 s with one).
-            with _one_blas_thread():
+            # Sections work on aggregates (small matrices, a few thousand customers), for which
+            # BLAS and OpenMP threads cost far more than they save: 500 bootstrap eigen-decompositions
+            # take 9 s with two threads on a busy 2-core machine, 0.1 s with one.
+            with _one_thread():
                 return shown.builder(ds, self.language, by)
         except Exception as exc:
             if not self.interactive and not _expected(exc):
@@ -748,20 +749,21 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-_blas: Any = None
+_pools: tuple[int, Any] | None = None
 
 
-def _one_blas_thread() -> ContextManager[Any]:
-    """A context in which numpy/scipy's BLAS runs on one thread."""
-    global _blas
-    if _blas is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _blas = ThreadpoolController()
-        except ImportError:  # threadpoolctl comes with scikit-learn; without it, change nothing
-            _blas = False
-    return _blas.limit(limits=1, user_api="blas") if _blas else nullcontext()
+def _one_thread() -> ContextManager[Any]:
+    """A context in which BLAS (numpy, scipy) and OpenMP (scikit-learn) run on one thread each."""
+    global _pools
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # threadpoolctl comes with scikit-learn; without it, change nothing
+        return nullcontext()
+    # Scanning the loaded libraries takes milliseconds: rescan only after new modules were imported
+    # (scikit-learn brings its OpenMP runtime when a section first needs it).
+    if _pools is None or _pools[0] != len(sys.modules):
+        _pools = (len(sys.modules), ThreadpoolController())
+    return _pools[1].limit(limits=1)
 
 
 def _set_chart(widget: Any, chart: Any, spec: dict[str, Any] | None) -> dict[str, Any]:
