@@ -217,8 +217,6 @@ def segments_section(ds: Dataset, lang: str, by: str | None = None, *, k: int = 
     notebook's ``segments_k = 0`` skips it); an impossible ``k``, a dataset without events or too
     few customers give a sentence instead of the chart.
     """
-    from dataclasses import replace
-
     from .analyses.segments import customer_features, segment, segment_profiles
 
     name = title("segments", lang)
@@ -228,13 +226,12 @@ def segments_section(ds: Dataset, lang: str, by: str | None = None, *, k: int = 
         return Section(name, fnd.segments_unavailable("bad_k", lang, k=str(k), max_k=SEGMENTS_MAX_K))
     if ds.events is None:
         return Section(name, fnd.segments_unavailable("no_events", lang))
-    # segment() names clusters in the journey's language; the page may be in the other one.
-    worded = replace(ds, journey=ds.journey.with_changes(language=lang))
     try:
-        segmented = segment(worded, method="kmeans", k=k, seed=SEGMENTS_SEED, name=SEGMENTS_COLUMN)
+        segmented = segment(ds, method="kmeans", k=k, seed=SEGMENTS_SEED, name=SEGMENTS_COLUMN, lang=lang)
     except ValueError:
         # fewer customers with contacts than segments asked for (or none at all)
         return Section(name, fnd.segments_unavailable("too_few", lang, customers=len(customer_features(ds)), k=k, min_group_size=ds.min_group_size))
+    # segmented keeps the features it clustered on: the profiles do not aggregate the events again
     profiles = segment_profiles(segmented, by=SEGMENTS_COLUMN)
     # Customers with no contact in the selection (e.g. outside the period) form a "(no events)"
     # group with nothing to profile; the sentence counts customers with contacts, so does the chart.

@@ -3,17 +3,22 @@
 Per-event work (channel mix, furthest stage, recency, frequency, value) runs in the engine as one
 Ibis group-by per customer; only the per-customer table comes back to pandas for clustering and
 profiles. Segment labels are stable: the same data and seed give the same labels, whatever the
-row order.
+row order and the number of cores (model fits run on one thread: the per-customer matrix is small,
+and thread start-up costs more than it saves on a busy machine).
+
+The Dataset :func:`segment` returns keeps the features it clustered on, so :func:`segment_profiles`
+on that Dataset does not aggregate the events again.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from contextlib import nullcontext
+from typing import Any, ContextManager, Mapping
 
-import ibis
 import numpy as np
 import pandas as pd
 
+from .. import vocabulary
 from ..dataset import UNKNOWN, Dataset
 from ._stats import suppress
 
@@ -27,6 +32,9 @@ K_RANGE = (2, 8)
 # ---------------------------------------------------------------------- features
 def customer_features(ds: Dataset) -> pd.DataFrame:
     """Behavioural features per customer, aggregated in the engine from our brand's events.
+
+    On a Dataset returned by :func:`segment` with ``method=``, the features it clustered on come
+    back without querying the engine again.
 
     Returns
     -------
@@ -47,7 +55,42 @@ def customer_features(ds: Dataset) -> pd.DataFrame:
     ValueError
         When the dataset has no events.
     """
-    ds.require("events", analysis="customer_features")
+    return _features(ds, analysis="customer_features").copy()
+
+
+#: Attribute under which a Dataset made by segment() keeps its features, with what they came from.
+_KEPT = "_segment_features"
+
+
+def _features(ds: Dataset, analysis: str) -> pd.DataFrame:
+    """The features of ``ds``: kept by :func:`segment` when the tables they came from are the same
+    objects (a filter or ``dataclasses.replace`` makes a new Dataset without them), else computed."""
+    kept = _kept(ds)
+    if kept is not None:
+        return kept
+    ds.require("events", analysis=analysis)
+    return _compute_features(ds)
+
+
+def _kept(ds: Dataset) -> pd.DataFrame | None:
+    kept = getattr(ds, _KEPT, None)
+    if kept is not None and all(a is b for a, b in zip(kept[0], _sources(ds))):
+        return kept[1]
+    return None
+
+
+def _sources(ds: Dataset) -> tuple[Any, ...]:
+    # the objects themselves, compared by identity (an id could be reused once an object is freed)
+    return (ds.events, ds.ratings, ds.respondents, ds.journey, ds.engine)
+
+
+def _keep(ds: Dataset, features: pd.DataFrame) -> None:
+    # A plain attribute, not a field: dataclasses.replace and Dataset.filter do not copy it, so a
+    # filtered copy computes its own features.
+    setattr(ds, _KEPT, (_sources(ds), features))
+
+
+def _compute_features(ds: Dataset) -> pd.DataFrame:
     ev = ds.events.filter(ds.events.brand == ds.brand)
     channels = list(ds.journey.channels)
     conv = ds.journey.conversion_stage
@@ -55,7 +98,8 @@ def customer_features(ds: Dataset) -> pd.DataFrame:
         "frequency": ev.count(),
         "furthest_stage": ev.stage_order.max(),
         "last_ts": ev.timestamp.max(),
-        "value": ev.value.sum(),
+        # 0 in the engine: a column with nulls comes back to pandas as Python objects, 3x slower
+        "value": ev.value.sum().coalesce(0.0),
         "touchpoints": ev.touchpoint.nunique(),
     }
     for ch in channels:
@@ -65,18 +109,19 @@ def customer_features(ds: Dataset) -> pd.DataFrame:
     frame = ds.engine.to_pandas(ev.group_by("customer_id").aggregate(**metrics))
     frame["customer_id"] = frame["customer_id"].astype("string")
     frame = frame.set_index("customer_id").sort_index()
-    out = pd.DataFrame(index=frame.index)
-    freq = frame["frequency"].astype("float64")
+    freq = frame["frequency"].to_numpy(dtype="float64")
+    cols: dict[str, Any] = {}
     for ch in channels:
-        out[f"share_{ch}"] = frame[f"n_{ch}"].astype("float64") / freq
-    out["furthest_stage"] = frame["furthest_stage"].astype("float64")
+        cols[f"share_{ch}"] = frame[f"n_{ch}"].to_numpy(dtype="float64") / freq
+    cols["furthest_stage"] = frame["furthest_stage"].to_numpy(dtype="float64")
     if conv is not None:
-        out["converted"] = frame["converted"].astype("float64")
+        cols["converted"] = frame["converted"].to_numpy(dtype="float64")
     last = pd.to_datetime(frame["last_ts"])
-    out["recency_days"] = ((last.max() - last) / pd.Timedelta(days=1)).astype("float64") if len(last) else pd.Series(dtype="float64")
-    out["frequency"] = freq
-    out["value"] = frame["value"].astype("float64").fillna(0.0)
-    out["touchpoints"] = frame["touchpoints"].astype("float64")
+    cols["recency_days"] = ((last.max() - last) / pd.Timedelta(days=1)).to_numpy(dtype="float64") if len(last) else np.array([], dtype="float64")
+    cols["frequency"] = freq
+    cols["value"] = frame["value"].astype("float64").fillna(0.0).to_numpy()
+    cols["touchpoints"] = frame["touchpoints"].to_numpy(dtype="float64")
+    out = pd.DataFrame(cols, index=frame.index)
     sat = _satisfaction(ds)
     if sat is not None:
         out["satisfaction"] = sat.reindex(out.index).astype("float64")
@@ -87,10 +132,12 @@ def _satisfaction(ds: Dataset) -> pd.Series | None:
     """Mean perception per customer (ratings linked through respondents.customer_id)."""
     if ds.ratings is None or ds.respondents is None or "customer_id" not in ds.respondents or "perception" not in ds.ratings:
         return None
-    link = ds.respondents[["respondent_id", "customer_id"]].dropna()
-    rated = ds.ratings[["respondent_id", "perception"]].merge(link, on="respondent_id")
-    rated["customer_id"] = rated["customer_id"].astype("string")
-    return rated.groupby("customer_id")["perception"].mean()
+    link = ds.respondents[["respondent_id", "customer_id"]].dropna().drop_duplicates("respondent_id")
+    # a lookup rather than a merge: the ratings table is the largest pandas table here
+    customer = ds.ratings["respondent_id"].map(pd.Series(link["customer_id"].astype("string").to_numpy(), index=link["respondent_id"].to_numpy()))
+    sat = ds.ratings["perception"].astype("float64").groupby(customer.astype("string")).mean()
+    sat.index = sat.index.astype("string").rename("customer_id")
+    return sat
 
 
 # ---------------------------------------------------------------------- segment
@@ -101,6 +148,7 @@ def segment(
     k: int | None = None,
     name: str = "segment",
     seed: int = 0,
+    lang: str | None = None,
 ) -> Dataset:
     """A new Dataset whose customers table has a segment column ``name``.
 
@@ -121,55 +169,79 @@ def segment(
     method
         ``"kmeans"`` or ``"gmm"``: behavioural clusters on :func:`customer_features` (standardised).
         Clusters are numbered by size (largest first, ties by centre) and named after their
-        distinctive features in the journey's language (e.g. ``"Web-first, converted"``).
-        Customers without events get ``"(no events)"``.
+        distinctive features in ``lang`` (e.g. ``"Store-first, converted"``, ``"Magasin d'abord,
+        acheteurs"``; channel names from :data:`journeyviz.vocabulary.CHANNELS`). Customers
+        without events get ``"(no events)"`` (``"(sans événement)"`` in French).
     k
         Number of clusters; when None, the k in 2–8 with the best silhouette (computed on at most
         2,000 customers drawn with ``seed``).
     name
         Name of the new customers column.
     seed
-        Seed of the clustering and of the silhouette subsample.
+        Seed of the clustering and of the silhouette subsample. Fits run on one thread, so the
+        labels do not depend on the number of cores.
+    lang
+        Language of the cluster names, ``"fr"`` or ``"en"``; by default the journey's (English
+        when the journey's is neither). Not used with ``rules``.
 
     Returns
     -------
     Dataset
         A copy of ``ds`` with ``customers[name]`` (string). Without a customers table, one is made
-        from the customers seen in events.
+        from the customers seen in events. It keeps the features it clustered on:
+        :func:`customer_features` and :func:`segment_profiles` on it reuse them (a ``filter`` of it
+        computes them again).
 
     Raises
     ------
     ValueError
         Neither or both of rules/method; unknown attribute or bad query in ``rules``; ``method``
-        not in ("kmeans", "gmm"); ``k`` < 2 or more than the customers; no events for behavioural
-        segments; fewer than two customers.
+        not in ("kmeans", "gmm"); ``k`` < 2 or more than the customers; ``lang`` not "fr" or
+        "en"; no events for behavioural segments; fewer than two customers.
     """
     if (rules is None) == (method is None):
         raise ValueError(f"segment needs exactly one of rules= or method=; got rules={rules!r}, method={method!r}")
     if not isinstance(name, str) or not name or name == "customer_id":
         raise ValueError(f"name={name!r} must be a non-empty column name other than 'customer_id'")
+    if lang is None:
+        lang = "fr" if ds.journey.language == "fr" else "en"
+    elif lang not in vocabulary.LANGUAGES:
+        raise ValueError(f"lang={lang!r} is not supported; use one of {', '.join(map(repr, vocabulary.LANGUAGES))}")
     if rules is not None:
         customers = _customers(ds, need_table=True)
         labels = _rule_labels(customers, rules)
+        # a rule split of an already clustered Dataset keeps its features too
+        features = _kept(ds)
     else:
         if method not in METHODS:
             raise ValueError(f"method={method!r} is not allowed; use one of {', '.join(map(repr, METHODS))}")
         if ds.events is None:
             raise ValueError(f"method={method!r}: behavioural segments need the 'events' table, which this dataset does not have")
-        features = customer_features(ds)
+        features = _features(ds, analysis=f"segment(method={method!r})")
         customers = _customers(ds, need_table=False, seen=features.index)
-        labels = _cluster_labels(ds, features, method, k, seed).reindex(customers["customer_id"].astype("string")).fillna(_no_events(ds))
+        labels = _cluster_labels(features, method, k, seed, lang).reindex(customers["customer_id"].astype("string")).fillna(_no_events(lang))
         labels.index = customers.index
     new = customers.copy()
     new[name] = pd.Series(labels.to_numpy(), index=new.index, dtype="string")
     out = ds.filter()
     out.customers = new
     out._customers_table = None
+    if features is not None:
+        _keep(out, features)
     return out
 
 
-def _no_events(ds: Dataset) -> str:
-    return "(sans événement)" if ds.journey.language == "fr" else "(no events)"
+def _no_events(lang: str) -> str:
+    return "(sans événement)" if lang == "fr" else "(no events)"
+
+
+def _one_thread() -> ContextManager[Any]:
+    """BLAS and OpenMP (scikit-learn's k-means) limited to one thread for the fits in this block."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # threadpoolctl comes with scikit-learn; without it, leave the pools alone
+        return nullcontext()
+    return threadpool_limits(limits=1)
 
 
 def _customers(ds: Dataset, need_table: bool, seen: pd.Index | None = None) -> pd.DataFrame:
@@ -238,7 +310,7 @@ def _query_labels(customers: pd.DataFrame, rules: Mapping[str, str]) -> pd.Serie
     return label.fillna(OTHER)
 
 
-def _cluster_labels(ds: Dataset, features: pd.DataFrame, method: str, k: int | None, seed: int) -> pd.Series:
+def _cluster_labels(features: pd.DataFrame, method: str, k: int | None, seed: int, lang: str) -> pd.Series:
     from sklearn.cluster import KMeans
     from sklearn.mixture import GaussianMixture
 
@@ -247,15 +319,17 @@ def _cluster_labels(ds: Dataset, features: pd.DataFrame, method: str, k: int | N
         raise ValueError(f"method={method!r}: behavioural segments need at least two customers with events; this dataset has {n}")
     x = _standardise(features)
     if k is None:
-        k = _best_k(x, seed)
+        with _one_thread():
+            k = _best_k(x, seed)
     elif isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2 or k > n:
         raise ValueError(f"k={k!r} must be a whole number from 2 to the number of customers with events ({n}), or None to choose by silhouette")
     k = int(k)
-    if method == "kmeans":
-        raw = KMeans(n_clusters=k, random_state=seed, n_init=4).fit_predict(x)
-    else:
-        raw = GaussianMixture(n_components=k, random_state=seed, n_init=1).fit(x).predict(x)
-    names = _name_clusters(ds, features, x, raw)
+    with _one_thread():
+        if method == "kmeans":
+            raw = KMeans(n_clusters=k, random_state=seed, n_init=4).fit_predict(x)
+        else:
+            raw = GaussianMixture(n_components=k, random_state=seed, n_init=1).fit(x).predict(x)
+    names = _name_clusters(features, x, raw, lang)
     return pd.Series([names[r] for r in raw], index=features.index, dtype="string")
 
 
@@ -285,7 +359,6 @@ def _best_k(x: np.ndarray, seed: int) -> int:
     return best
 
 
-_CHANNELS_FR = {"web": "Web", "app": "Appli", "store": "Magasin", "phone": "Téléphone", "email": "E-mail", "chat": "Chat", "social": "Réseaux sociaux", "mail": "Courrier"}
 #: (higher, lower) words for a cluster that stands out on a feature, by language.
 _QUALIFIERS = {
     "en": {"frequency": ("frequent", "occasional"), "value": ("high value", "low value"), "recency_days": ("lapsed", "recent"),
@@ -297,12 +370,11 @@ _QUALIFIERS = {
 }
 
 
-def _name_clusters(ds: Dataset, features: pd.DataFrame, x: np.ndarray, raw: np.ndarray) -> dict[int, str]:
+def _name_clusters(features: pd.DataFrame, x: np.ndarray, raw: np.ndarray, lang: str) -> dict[int, str]:
     """Order clusters by size (then centre) and name them after their channel mix and progress.
 
     Clusters sharing a name get their most distinctive other feature added (e.g. "+ phone").
     """
-    lang = "fr" if ds.journey.language == "fr" else "en"
     clusters = np.unique(raw)
     centres = {c: x[raw == c].mean(axis=0) for c in clusters}
     order = sorted(clusters, key=lambda c: (-int((raw == c).sum()), tuple(np.round(centres[c], 9))))
@@ -339,7 +411,9 @@ def _name_clusters(ds: Dataset, features: pd.DataFrame, x: np.ndarray, raw: np.n
 
 
 def _channel_name(channel: str, lang: str) -> str:
-    return _CHANNELS_FR.get(channel, channel.capitalize()) if lang == "fr" else channel.capitalize()
+    """The channel's display name, capitalised: it opens a segment's name ("Store-first")."""
+    label = vocabulary.channel_label(channel, lang)
+    return label[:1].upper() + label[1:]
 
 
 def _qualifier(columns: pd.Index, centre: np.ndarray, used: set[str], lang: str) -> str:
@@ -349,7 +423,7 @@ def _qualifier(columns: pd.Index, centre: np.ndarray, used: set[str], lang: str)
         return "?"
     _, col, z = max(candidates, key=lambda t: (t[0], t[1]))
     if col.startswith("share_"):
-        chan = _channel_name(col.removeprefix("share_"), lang)
+        chan = vocabulary.channel_label(col.removeprefix("share_"), lang)
         return f"+ {chan}" if z > 0 else (f"sans {chan}" if lang == "fr" else f"no {chan}")
     high, low = _QUALIFIERS[lang].get(col, (f"{col} +", f"{col} −"))
     return high if z > 0 else low
@@ -359,27 +433,30 @@ def _qualifier(columns: pd.Index, centre: np.ndarray, used: set[str], lang: str)
 def segment_profiles(ds: Dataset, by: str = "segment", min_group_size: int | None = None) -> pd.DataFrame:
     """What sets each segment apart, feature by feature (tidy long format).
 
-    Features are :func:`customer_features` (when the dataset has events) plus numeric customer
-    attributes. Customers without a value of ``by`` count as ``"(unknown)"``.
+    Features are :func:`customer_features` (when the dataset has events; on a Dataset made by
+    :func:`segment` with ``method=``, the ones it clustered on) plus numeric customer attributes.
+    Customers without a value of ``by`` count as ``"(unknown)"``.
 
     Parameters
     ----------
     by
         A customers column (e.g. made by :func:`segment`).
     min_group_size
-        Segments with fewer customers have their figures blanked; defaults to the journey's.
+        Segments with fewer customers, and segment means over fewer customers with a value, are
+        blanked; defaults to the journey's.
 
     Returns
     -------
     pandas.DataFrame
         One row per segment × feature: ``segment``, ``customers`` (in the segment), ``share``
         (of all customers, 0–1), ``feature``, ``n`` (customers of the segment with a value),
-        ``mean`` (segment mean, the feature's unit), ``overall`` (mean over all customers),
-        ``effect_size`` (Cohen's d of the segment vs the rest, pooled SD; NaN when undefined),
-        ``distinctive`` (1 = the feature that most sets the segment apart, by \\|d\\|),
-        ``direction`` ("higher"/"lower"/"same"), ``suppressed`` (True when
-        ``customers < min_group_size``: mean, effect_size, distinctive blanked). Sorted by
-        segment size then ``distinctive``. No customer ids.
+        ``mean`` (segment mean, the feature's unit; NaN when ``n < min_group_size``), ``overall``
+        (mean over all customers), ``effect_size`` (Cohen's d of the segment vs the rest, pooled
+        SD; NaN when undefined or when ``n < min_group_size``), ``distinctive`` (1 = the feature
+        that most sets the segment apart, by \\|d\\|, among the features with an effect size),
+        ``direction`` ("higher"/"lower"/"same"; None without an effect size), ``suppressed`` (True
+        when ``customers < min_group_size``: mean, effect_size, distinctive, direction blanked).
+        Sorted by segment size then ``distinctive``. No customer ids.
 
     Raises
     ------
@@ -398,31 +475,39 @@ def segment_profiles(ds: Dataset, by: str = "segment", min_group_size: int | Non
     numeric = [c for c in cust.columns if c != by and pd.api.types.is_numeric_dtype(cust[c]) and not pd.api.types.is_bool_dtype(cust[c])]
     table = cust[numeric].astype("float64")
     if ds.events is not None:
-        table = table.join(customer_features(ds), how="left")
+        table = table.join(_features(ds, analysis="segment_profiles"), how="left")
     groups = cust[by].astype("string").fillna(UNKNOWN)
     if table.empty or not len(table.columns):
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
     total = len(groups)
+    codes, names = pd.factorize(groups, sort=False)
+    sizes = np.bincount(codes, minlength=len(names))
+    values = table.to_numpy(dtype="float64")
+    present = ~np.isnan(values)
+    overall = [values[present[:, j], j].mean() if present[:, j].any() else np.nan for j in range(values.shape[1])]
     rows = []
-    for seg in sorted(groups.unique(), key=lambda s: (-(groups == s).sum(), s)):
-        inside = (groups == seg).to_numpy()
-        for feat in table.columns:
-            v = table[feat].to_numpy(dtype="float64")
-            a, b = v[inside & ~np.isnan(v)], v[~inside & ~np.isnan(v)]
-            d = _cohen_d(a, b)
+    for i in sorted(range(len(names)), key=lambda i: (-sizes[i], names[i])):
+        inside = codes == i
+        for j, feat in enumerate(table.columns):
+            v, ok = values[:, j], present[:, j]
+            a, b = v[inside & ok], v[~inside & ok]
             rows.append(
                 {
-                    "segment": seg,
-                    "customers": int(inside.sum()),
-                    "share": inside.sum() / total,
+                    "segment": names[i],
+                    "customers": int(sizes[i]),
+                    "share": sizes[i] / total,
                     "feature": feat,
                     "n": len(a),
                     "mean": a.mean() if len(a) else np.nan,
-                    "overall": np.nanmean(v) if (~np.isnan(v)).any() else np.nan,
-                    "effect_size": d,
+                    "overall": overall[j],
+                    "effect_size": _cohen_d(a, b),
                 }
             )
     out = pd.DataFrame(rows)
+    # The house rule for small groups: a mean (or a difference) over fewer than min_group_size
+    # people is not shown, whether the segment is small or few of its customers have a value.
+    thin = out["n"] < limit
+    out.loc[thin, ["mean", "effect_size"]] = np.nan
     out["distinctive"] = out.assign(a=out["effect_size"].abs()).groupby("segment", sort=False)["a"].rank(ascending=False, method="first")
     out["direction"] = np.select([out["effect_size"] > 0.05, out["effect_size"] < -0.05], ["higher", "lower"], "same")
     out["direction"] = out["direction"].where(out["effect_size"].notna(), None)

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import altair as alt
 import pandas as pd
 
+from .. import vocabulary
 from . import palette
 from .theme import get_language
 
@@ -29,11 +30,8 @@ _WORDS: dict[str, dict[str, str]] = {
 }
 
 
-#: Channel ids of the palette, as shown to people.
-CHANNEL_LABELS: dict[str, dict[str, str]] = {
-    "fr": {"web": "site web", "app": "application", "store": "magasin", "phone": "téléphone", "email": "e-mail", "chat": "chat", "social": "réseaux sociaux", "mail": "courrier / livraison", "other": "autre"},
-    "en": {"web": "website", "app": "app", "store": "store", "phone": "phone", "email": "email", "chat": "chat", "social": "social media", "mail": "mail / delivery", "other": "other"},
-}
+#: Channel ids of the palette, as shown to people (one list for charts, sentences and segment names).
+CHANNEL_LABELS: Mapping[str, Mapping[str, str]] = vocabulary.CHANNELS
 
 
 def channel_labels(lang: str | None = None) -> dict[str, str]:
