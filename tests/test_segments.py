@@ -174,3 +174,113 @@ def test_features_same_on_spark(spark_engine):
     duck = customer_features(build_dataset(events, customers=customers))
     spark = customer_features(build_dataset(events, customers=customers, engine=spark_engine))
     pd.testing.assert_frame_equal(duck, spark, check_dtype=False)
+
+
+# ---------------------------------------------------------------------- cost and wording
+def _count_feature_queries(monkeypatch) -> list[int]:
+    from journeyviz.analyses import segments as mod
+
+    calls: list[int] = []
+    compute = mod._compute_features
+
+    def counted(ds):
+        calls.append(1)
+        return compute(ds)
+
+    monkeypatch.setattr(mod, "_compute_features", counted)
+    return calls
+
+
+def test_profiles_of_a_clustered_dataset_reuse_its_features(ds_with_age, monkeypatch):
+    calls = _count_feature_queries(monkeypatch)
+    seg = segment(ds_with_age, method="kmeans", k=3)
+    prof = segment_profiles(seg)
+    assert len(calls) == 1
+    # the same figures as profiles whose features are computed afresh
+    fresh = ds_with_age.filter()
+    fresh.customers = seg.customers
+    pd.testing.assert_frame_equal(prof, segment_profiles(fresh))
+    assert len(calls) == 2
+    # what the caller gets is a copy: changing it does not change what segment_profiles reads
+    feats = customer_features(seg)
+    feats["frequency"] = -1.0
+    assert (customer_features(seg)["frequency"] > 0).all() and len(calls) == 2
+
+
+def test_kept_features_are_dropped_when_the_events_change(ds_with_age, monkeypatch):
+    calls = _count_feature_queries(monkeypatch)
+    seg = segment(ds_with_age, method="kmeans", k=2)
+    web_only = seg.filter(channels=["web"])
+    assert (customer_features(web_only).filter(like="share_web") == 1.0).all().all()
+    seg.events = seg.events.filter(seg.events.channel == "web")
+    assert (customer_features(seg)["share_web"] == 1.0).all()
+    assert len(calls) == 3
+
+
+def test_a_rule_split_of_a_clustered_dataset_keeps_its_features(ds_with_age, monkeypatch):
+    calls = _count_feature_queries(monkeypatch)
+    clustered = segment(ds_with_age, method="kmeans", k=2, name="cluster")
+    both = segment(clustered, rules={"age": [18, 40, 120]})
+    segment_profiles(both, by="cluster")
+    segment_profiles(both)
+    assert len(calls) == 1
+
+
+def test_fits_run_on_one_thread(ds_with_age, monkeypatch):
+    from sklearn.cluster import KMeans
+    from sklearn.mixture import GaussianMixture
+    from threadpoolctl import threadpool_info
+
+    seen: list[int] = []
+
+    def recording(original):
+        def fit(self, *args, **kwargs):
+            seen.extend(pool["num_threads"] for pool in threadpool_info())
+            return original(self, *args, **kwargs)
+
+        return fit
+
+    monkeypatch.setattr(KMeans, "fit", recording(KMeans.fit))
+    monkeypatch.setattr(GaussianMixture, "fit", recording(GaussianMixture.fit))
+    segment(ds_with_age, method="kmeans")  # k chosen by silhouette: several fits
+    segment(ds_with_age, method="gmm", k=2)
+    assert seen and set(seen) == {1}
+
+
+def test_cluster_names_follow_lang_and_default_to_the_journey_language(ds_with_age):
+    from journeyviz import vocabulary
+
+    default = segment(ds_with_age, method="kmeans", k=3).customers["segment"]
+    en = segment(ds_with_age, method="kmeans", k=3, lang="en").customers["segment"]
+    fr = segment(ds_with_age, method="kmeans", k=3, lang="fr").customers["segment"]
+    assert ds_with_age.journey.language == "en" and default.equals(en)
+    # same customers in the same clusters, only the words change
+    assert pd.crosstab(en, fr).gt(0).sum(axis=1).eq(1).all()
+    assert fr.isin(["(sans événement)"]).sum() == en.isin(["(no events)"]).sum()
+    firsts = {lang: {vocabulary.channel_label(c, lang).capitalize() for c in vocabulary.CHANNELS[lang]} for lang in ("fr", "en")}
+    for lang, names in (("fr", fr), ("en", en)):
+        heads = {s.split(",")[0].removesuffix(" d'abord").removesuffix(" uniquement").removesuffix("-first").removesuffix("-only") for s in names.unique() if not s.startswith("(")}
+        assert heads and heads <= {h[:1].upper() + h[1:] for h in firsts[lang]}, heads
+    assert all(("acheteurs" in s or "visiteurs" in s) for s in fr[~fr.str.startswith("(")].unique())
+
+
+def test_bad_lang_names_the_argument(ds_with_age):
+    with pytest.raises(ValueError, match="lang='de'"):
+        segment(ds_with_age, method="kmeans", k=2, lang="de")
+
+
+def test_profiles_blank_means_over_fewer_customers_than_the_threshold(ds_with_age):
+    ds = ds_with_age.filter()
+    customers = ds.customers.copy()
+    # a large segment in which only three customers have a value of "score"
+    customers["score"] = np.where(np.arange(len(customers)) < 3, 1.0, np.nan)
+    customers["half"] = np.where(np.arange(len(customers)) % 2 == 0, "even", "odd")
+    ds.customers = customers
+    prof = segment_profiles(ds, by="half", min_group_size=5).set_index(["segment", "feature"])
+    thin = prof.loc[("even", "score")]
+    assert thin["n"] == 2 and not thin["suppressed"]
+    assert np.isnan(thin["mean"]) and np.isnan(thin["effect_size"]) and pd.isna(thin["direction"]) and np.isnan(thin["distinctive"])
+    assert thin["overall"] == pytest.approx(1.0)
+    wide = prof.loc[("even", "age")]
+    assert wide["n"] >= 5 and np.isfinite(wide["mean"]) and np.isfinite(wide["effect_size"])
+    assert prof.loc["even", "distinctive"].dropna().sort_values().tolist() == list(range(1, prof.loc["even", "distinctive"].notna().sum() + 1))
