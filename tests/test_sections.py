@@ -39,6 +39,16 @@ def test_segment_names_follow_the_page_language(hotel):
     assert "clients" in fr.finding.text
 
 
+def test_the_section_aggregates_the_events_once(hotel, monkeypatch):
+    from journeyviz.analyses import segments
+
+    calls = []
+    compute = segments._compute_features
+    monkeypatch.setattr(segments, "_compute_features", lambda ds: calls.append(1) or compute(ds))
+    section = sections.segments_section(hotel.filter(), "en", k=3)
+    assert section.chart is not None and len(calls) == 1
+
+
 def test_segments_k_zero_shows_nothing_and_the_builder_keeps_the_section_name():
     builder = sections.discovered_segments(0)
     assert builder.__name__ == "segments_section"
