@@ -98,7 +98,7 @@ def _compute_features(ds: Dataset) -> pd.DataFrame:
         "frequency": ev.count(),
         "furthest_stage": ev.stage_order.max(),
         "last_ts": ev.timestamp.max(),
-        # 0 in the engine: a column with nulls comes back to pandas as Python objects, 3x slower
+        # 0 in the engine: a column with nulls comes back to pandas as Python objects, several times slower
         "value": ev.value.sum().coalesce(0.0),
         "touchpoints": ev.touchpoint.nunique(),
     }
