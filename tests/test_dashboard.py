@@ -210,6 +210,35 @@ def _counted(calls, name="customers"):
     return builder
 
 
+def _in_a_kernel_loop(monkeypatch, session):
+    """Run ``session()`` on a fresh event loop that the board takes for its kernel's (in a thread of
+    its own: another library, e.g. Playwright, may hold a running loop in the main thread)."""
+    import asyncio
+    import threading
+
+    def loop_or_none():
+        try:
+            return asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+
+    monkeypatch.setattr(dashboard, "_running_loop", loop_or_none)
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = asyncio.run(session())
+        except BaseException as exc:  # re-raised in the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
 def _board_tables(con) -> set[str]:
     return {name for (name,) in con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'jv_board_%'").fetchall()}
 
@@ -285,7 +314,7 @@ def test_neighbouring_segments_are_computed_while_the_page_is_idle(small_dataset
         board.apply(segment_by="region", segment="Sud")
         return computed
 
-    assert asyncio.run(session()) == 4  # everyone, the regions side by side, then Nord and Sud ahead
+    assert _in_a_kernel_loop(monkeypatch, session) == 4  # everyone, the regions side by side, then Nord and Sud ahead
     assert len(calls) == 4  # Sud came from what was computed ahead
     assert board.findings["customers"].facts["customers"] == int((small_dataset.customers["region"] == "Sud").sum())
 
@@ -303,7 +332,7 @@ def test_no_computing_ahead_when_turned_off(small_dataset, monkeypatch):
         board.apply(segment_by="region")
         await asyncio.sleep(0.2)
 
-    asyncio.run(session())
+    _in_a_kernel_loop(monkeypatch, session)
     assert len(calls) == 2
 
 
@@ -330,7 +359,7 @@ def test_a_newer_change_drops_the_rest_of_an_outdated_page(small_dataset, monkey
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.05)
 
-    asyncio.run(session())
+    _in_a_kernel_loop(monkeypatch, session)
     channels = [(name, dict(filters).get("channels")) for name, filters, _ in calls]
     assert ("second", ["web"]) not in channels
     assert channels[-2:] == [("first", ["email"]), ("second", ["email"])]
