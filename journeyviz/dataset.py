@@ -29,7 +29,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 import ibis
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .engine import Engine
 from .journey import Journey
@@ -191,7 +194,7 @@ class Dataset:
                     if events is not None:
                         events = events.filter(events.customer_id.isin(ibis.memtable({"customer_id": keep_ids.astype("string")}).customer_id))
                     if respondents is not None and col not in respondents.columns and "customer_id" in respondents:
-                        respondents = respondents[respondents["customer_id"].isin(keep_ids)]
+                        respondents = respondents[isin(respondents["customer_id"], keep_ids)]
                 elif respondents is None or col not in respondents.columns:
                     usable = sorted(set(self.customer_attributes()) | set(self.respondent_attributes()))
                     raise ValueError(f"filter where={{{col!r}: ...}}: {col!r} is not an attribute; use one of {usable}")
@@ -233,7 +236,7 @@ class Dataset:
                 respondents = respondents[respondents["brand"].isin(wanted_brands)]
             ds.filters["brands"] = wanted_brands
         if ratings is not None and respondents is not None and respondents is not self.respondents:
-            ratings = ratings[ratings["respondent_id"].isin(respondents["respondent_id"])]
+            ratings = ratings[isin(ratings["respondent_id"], respondents["respondent_id"])]
         ds.events, ds.customers, ds.ratings, ds.respondents = events, customers, ratings, respondents
         ds._customers_table = None
         return ds
@@ -249,3 +252,16 @@ class Dataset:
             if frame is not None:
                 rows.append({"table": name, "rows": len(frame), "customers": frame["customer_id"].nunique() if "customer_id" in frame else pd.NA})
         return pd.DataFrame(rows, columns=["table", "rows", "customers"])
+
+
+def isin(column: pd.Series, values: pd.Series) -> np.ndarray:
+    """``column.isin(values)`` as a boolean array, in Arrow when both are text.
+
+    pandas 3's ``isin`` on a pyarrow string column turns every wanted value into a pyarrow scalar
+    in Python: 0.17 s for 30 000 customer ids, which a dashboard filter change paid twice (the
+    respondents of a segment, then their ratings). Missing values match missing values, as in pandas.
+    """
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow" and isinstance(values.dtype, pd.StringDtype):
+        found = pc.is_in(pa.array(column), value_set=pa.array(values).unique())
+        return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    return column.isin(values).to_numpy(bool)

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .dataset import EVENT_COLUMNS, Dataset
+from .dataset import EVENT_COLUMNS, Dataset, isin
 from .engine import Engine, get_engine
 from .journey import TEMPLATES, Journey, Scale
 from .report import TABLES, TableReport, ValidationReport
@@ -1201,7 +1201,7 @@ def _validate_ratings(frame: pd.DataFrame, raw: _Raw, jr: Journey, respondents: 
             values, bad = _to_number(frame[name], decimal)
             cols[name] = _scale(values, bad, jr.scale(name), name, raw, "ratings", rules, tr)
     if respondents is not None:
-        rules.add("unknown_respondent", ~rid.isin(respondents).to_numpy(bool))
+        rules.add("unknown_respondent", ~isin(rid, respondents))
     key = pd.DataFrame({"r": rid, "t": tp, "s": _str_col(stage), "b": brand})
     rules.duplicates("duplicate_rating", key, ["r", "t", "s", "b"])
     reasons = _finish(tr, rules, raw)

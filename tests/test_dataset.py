@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from journeyviz.dataset import UNKNOWN, Dataset
+from journeyviz.dataset import UNKNOWN, Dataset, isin
 from journeyviz.engine import get_engine
 from journeyviz.journey import Journey
 
@@ -85,6 +85,14 @@ def test_filter_on_an_attribute_keeps_those_customers_events_and_respondents():
     assert ds.respondents["respondent_id"].tolist() == ["r1"]
     assert ds.ratings["respondent_id"].tolist() == ["r1"]
     assert ds.filters["region"] == ["Nord"]
+
+
+@pytest.mark.parametrize("dtype", ["str", "object"])
+def test_isin_agrees_with_pandas_on_text_ids_with_missing_values(dtype):
+    column = pd.Series(["a", None, "b", "c", "a"], dtype=dtype)
+    for wanted in (["a", "c"], ["a", None], [], ["z"]):
+        values = pd.Series(wanted, dtype=dtype)
+        assert isin(column, values).tolist() == column.isin(values).tolist()
 
 
 def test_filter_period_is_inclusive_of_the_end_date():
