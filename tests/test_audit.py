@@ -146,6 +146,10 @@ def test_audit_on_the_sample_joins_what_customers_do_with_what_they_say():
     assert bool(audit.loc["home_delivery", "moment_of_truth"])
     assert audit.loc["home_delivery", "gap_high"] < 0
     assert audit["moment_of_truth"].sum() == 1
+    # The audit's quadrants and importances are importance_performance's (with its 500 bootstraps).
+    ipa = jv.importance_performance(ds).set_index("touchpoint")
+    for column in ("importance", "quadrant", "moment_of_truth"):
+        assert audit.loc[ipa.index, column].tolist() == ipa[column].tolist(), column
     by_region = jv.touchpoint_audit(ds, by="region")
     assert "gap" in by_region.columns and "quadrant" not in by_region.columns
     behaviour_only = jv.touchpoint_audit(ds, survey=False)

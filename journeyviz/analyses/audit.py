@@ -230,7 +230,9 @@ def _with_survey(ds: Dataset, audit: pd.DataFrame, by: str | None) -> pd.DataFra
     else:
         said = None
     if by is None:
-        ipa = importance_performance(ds)[["touchpoint", "n", "performance", "importance", "importance_source", "quadrant", "quadrant_label", "moment_of_truth"]]
+        # Quadrants and moments of truth use the importance point estimates only; the bootstrap
+        # would compute intervals this table does not keep (0.35 s of 0.41 on the French sample).
+        ipa = importance_performance(ds, n_bootstrap=0)[["touchpoint", "n", "performance", "importance", "importance_source", "quadrant", "quadrant_label", "moment_of_truth"]]
         ipa = ipa.rename(columns={"n": "ratings_n", "performance": "satisfaction"})
         said = ipa if said is None else said.merge(ipa.drop(columns=["ratings_n", "satisfaction"]), on="touchpoint", how="outer")
     if said is None:
