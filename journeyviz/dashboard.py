@@ -20,7 +20,6 @@ import os
 import sys
 import time
 from collections import OrderedDict
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, ContextManager
@@ -756,10 +755,8 @@ _pools: tuple[int, Any] | None = None
 def _one_thread() -> ContextManager[Any]:
     """A context in which BLAS (numpy, scipy) and OpenMP (scikit-learn) run on one thread each."""
     global _pools
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # threadpoolctl comes with scikit-learn; without it, change nothing
-        return nullcontext()
+    from threadpoolctl import ThreadpoolController
+
     # Scanning the loaded libraries takes milliseconds: rescan only after new modules were imported
     # (scikit-learn brings its OpenMP runtime when a section first needs it).
     if _pools is None or _pools[0] != len(sys.modules):

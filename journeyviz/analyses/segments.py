@@ -12,7 +12,6 @@ on that Dataset does not aggregate the events again.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Any, ContextManager, Mapping
 
 import numpy as np
@@ -237,10 +236,8 @@ def _no_events(lang: str) -> str:
 
 def _one_thread() -> ContextManager[Any]:
     """BLAS and OpenMP (scikit-learn's k-means) limited to one thread for the fits in this block."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # threadpoolctl comes with scikit-learn; without it, leave the pools alone
-        return nullcontext()
+    from threadpoolctl import threadpool_limits
+
     return threadpool_limits(limits=1)
 
 
