@@ -42,7 +42,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from .journey import JourneyError
 
     try:
-        ds = load(args.path, quarantine_dir=args.quarantine_dir, engine=args.engine)
+        ds = load(args.path, quarantine_dir=args.quarantine_dir, engine=args.engine, route=args.route)
     except (DataError, JourneyError, FileNotFoundError) as exc:
         if args.json:
             print(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False, indent=2))
@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON (per-table read/accepted/rejected counts and reasons)")
     p.add_argument("--quarantine-dir", type=Path, default=None, help="where rejected rows are written (default: PATH/_quarantine)")
     p.add_argument("--engine", default=None, help="engine for events: duckdb (default), duckdb:FILE or pyspark")
+    p.add_argument("--route", default="auto", choices=["auto", "engine", "pandas"],
+                   help="where events are validated: auto (default: in the engine for typed Parquet events from 2 M rows, else in pandas), engine (Parquet only; an out-of-core log) or pandas")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("run", help="execute notebooks with papermill into self-contained HTML reports")

@@ -37,6 +37,25 @@ def test_sample_then_validate_accounts_for_every_row(tmp_path, capsys):
     assert report["tables"]["customers"]["read"] == 300
 
 
+def test_validate_route_chooses_where_events_are_checked(tmp_path, capsys):
+    out = tmp_path / "pq"
+    assert main(["sample", "--customers", "200", "--format", "parquet", "--clean", "--out", str(out)]) == 0
+    capsys.readouterr()
+    routes = {}
+    for route in ("engine", "pandas"):
+        assert main(["validate", str(out), "--route", route, "--json"]) == 0
+        events = json.loads(capsys.readouterr().out)["tables"]["events"]
+        routes[route] = events["detected"]["route"]
+        assert events["read"] == events["accepted"] > 0
+    assert routes == {"engine": "engine", "pandas": "pandas"}
+    # CSV events cannot take the engine route: a reason and exit status 2, not a traceback.
+    csv = tmp_path / "csv"
+    assert main(["sample", "--template", "hotel", "--customers", "200", "--out", str(csv)]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(csv), "--route", "engine"]) == 2
+    assert "route='engine'" in capsys.readouterr().err
+
+
 def test_validate_the_french_sample_names_the_planted_rejections_and_the_quarantine(tmp_path, capsys):
     data = tmp_path / "maison_lumiere"
     shutil.copytree(SAMPLES / "maison_lumiere", data, ignore=shutil.ignore_patterns("_quarantine"))
