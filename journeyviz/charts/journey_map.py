@@ -365,7 +365,9 @@ def journey_map(
     stages["band"] = ["a" if i % 2 == 0 else "b" for i in range(len(stages))]
     stages["header"] = [_wrap(l, max(8, int((x2 - x) * width_per / 8))) for l, x, x2 in zip(stages["stage_label"], stages["x"], stages["x2"])]
     header_base = alt.Chart(stages)
-    headers = alt.layer(
+    # One constructor per compound chart: Altair copies the whole tree on every .properties() or
+    # .resolve_scale() call, which was a third of building the map on each filter change.
+    headers = alt.LayerChart(layer=[
         header_base.mark_rect(stroke="white", strokeWidth=2).encode(
             x=alt.X("x:Q", scale=x_scale, axis=None),
             x2="x2:Q",
@@ -373,7 +375,7 @@ def journey_map(
             tooltip=[b.tip("stage_label", b.word("stage", lang), "N")],
         ).add_params(stage_sel),
         header_base.mark_text(color="white", fontWeight="bold", fontSize=12, lineBreak="\n").encode(x="mid:Q", text="header:N"),
-    ).properties(width=width, height=44, name="stages")
+    ], width=width, height=44, name="stages")
 
     # Map lanes.
     channels = palette.channel_order(data["channel"].astype(str))
@@ -452,7 +454,7 @@ def journey_map(
         layers.append(base.transform_filter("datum.mot").mark_point(shape=_STAR, filled=False, size=900, strokeWidth=2, color=palette.VERMILLION).properties(name="moments_of_truth"))
     if data["friction_flag"].any():
         layers.append(base.transform_filter("datum.friction_flag").mark_text(text="!", fontSize=18, fontWeight="bold", color=palette.VERMILLION, dx=13, dy=-13).properties(name="frictions"))
-    map_panel = alt.layer(*layers).properties(width=width, height=map_height, name="map")
+    map_panel = alt.LayerChart(layer=layers, width=width, height=map_height, name="map")
     panels = [headers, map_panel]
     if wide:
         names = data[["slot", "name", "stage"]].copy()
@@ -484,7 +486,7 @@ def journey_map(
         curve_layers.append(cbase.mark_point(filled=True, size=70, opacity=1, stroke=palette.INK, strokeWidth=0.6).encode(y=f"{value}:Q", color=alt.Color(f"{value}:Q", scale=palette.diverging_scale(limit, mid), legend=None)))
         if workshop and "pain_points" in data.columns:
             curve_layers.append(alt.Chart(curve_data).transform_filter("datum.pain_points != ''").mark_point(shape="triangle-down", filled=True, size=90, color=palette.VERMILLION, yOffset=16).encode(x=cx, y=f"{value}:Q", tooltip=curve_tip + [b.tip("pain_points", b.pick(_W["pain_points"], lang), "N")]))
-        panels.append(alt.layer(*curve_layers).properties(width=width, height=150, name="emotion_curve"))
+        panels.append(alt.LayerChart(layer=curve_layers, width=width, height=150, name="emotion_curve"))
 
     # Workshop notes.
     if has_notes:
@@ -512,7 +514,8 @@ def journey_map(
             )
             panels.append(note_panel)
     subtitle = b.pick(_W["legend_workshop" if workshop else "legend"], lang)
-    return alt.vconcat(*panels, spacing=4).resolve_scale(color="independent", size="independent", shape="independent", stroke="independent").properties(title=alt.TitleParams(title, subtitle=subtitle))
+    independent = alt.ScaleResolveMap(color="independent", size="independent", shape="independent", stroke="independent")
+    return alt.VConcatChart(vconcat=panels, spacing=4, resolve=alt.Resolve(scale=independent), title=alt.TitleParams(title, subtitle=subtitle))
 
 
 def _curve(data: pd.DataFrame, value: str, emotion: pd.DataFrame | None, stages: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, str | None, str | None]:
