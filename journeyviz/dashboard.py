@@ -506,7 +506,10 @@ class Board:
             return
         filters, shown = plan[0]
         filtered = self._filtered_for(filters)
-        filtered.materialize()
+        if shown is not self._shown[0]:
+            # As on a click, the first section reads the events through the filter and the copy
+            # waits for the next section: a click arriving meanwhile waits for this step only.
+            filtered.materialize()
         if filtered.dataset is not None and filtered.message is None:
             if shown is None:
                 self._scope_for(filters, filtered.dataset)
