@@ -319,6 +319,42 @@ def test_neighbouring_segments_are_computed_while_the_page_is_idle(small_dataset
     assert board.findings["customers"].facts["customers"] == int((small_dataset.customers["region"] == "Sud").sum())
 
 
+def test_a_segment_computed_ahead_copies_its_events_only_after_its_first_section(small_dataset, monkeypatch):
+    # A click on that segment waits for the step in progress: its first section must not also wait
+    # for the copy of the segment's events into the engine (the click path does the same).
+    import asyncio
+
+    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    copied = []
+
+    def watching(name):
+        def builder(ds, lang, by=None):
+            try:
+                table = ds.events.get_name().split(".")[-1]  # a table in the engine
+            except Exception:
+                table = ""  # the whole log through a filter expression
+            copied.append((name, tuple(ds.filters.get("region", ())), table.startswith("jv_board_")))
+            return customers_section(ds, lang, by)
+
+        builder.__name__ = f"{name}_section"
+        return builder
+
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.show(watching("first"))
+    board.show(watching("second"))
+
+    async def session():
+        board.apply(segment_by="region")
+        for _ in range(300):
+            if len([c for c in copied if c[1]]) >= 4:
+                break
+            await asyncio.sleep(0.01)
+
+    _in_a_kernel_loop(monkeypatch, session)
+    ahead = {(name, region[0]): was_copied for name, region, was_copied in copied if region}
+    assert ahead == {("first", "Nord"): False, ("first", "Sud"): False, ("second", "Nord"): True, ("second", "Sud"): True}
+
+
 def test_no_computing_ahead_when_turned_off(small_dataset, monkeypatch):
     import asyncio
 
