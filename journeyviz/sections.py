@@ -68,7 +68,8 @@ def journey_section(ds: Dataset, lang: str, by: str | None = None) -> Section:
 
     catalogue = ds.journey.catalogue()
     finding = fnd.journey_finding(catalogue, ds.journey.name, lang)
-    audit = touchpoint_audit(ds, survey=False) if ds.events is not None else None
+    # The map draws reach and the friction and pressure flags: no positions, no survey columns.
+    audit = touchpoint_audit(ds, survey=False, positions=False) if ds.events is not None else None
     has_gaps = ds.ratings is not None and not ds.ratings.empty
     table = journey_map_table(ds.journey, audit=audit, gaps=satisfaction_gap(ds, level="touchpoint") if has_gaps else None)
     emotion = satisfaction_gap(ds, level="stage") if has_gaps else None

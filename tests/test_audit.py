@@ -9,7 +9,7 @@ import pytest
 from journeyviz.analyses._stats import diff_proportion_interval
 from journeyviz.analyses.audit import AUDIT_COLUMNS, COVERAGE_COLUMNS, objective_coverage, touchpoint_audit
 
-from conftest import TINY_JOURNEY, build_dataset
+from conftest import TINY_JOURNEY, build_dataset, random_events
 
 # a buys in store; b stops at signup (then a competitor event, not ours); c buys online then
 # browses; d gets three promos then buys online.
@@ -155,3 +155,19 @@ def test_audit_on_the_sample_joins_what_customers_do_with_what_they_say():
     behaviour_only = jv.touchpoint_audit(ds, survey=False)
     assert "satisfaction" not in behaviour_only.columns
     assert behaviour_only["reach"].tolist() == jv.touchpoint_audit(ds)["reach"].tolist()
+
+
+def test_audit_without_positions_differs_only_by_the_median_position(maison_lumiere):
+    # positions=False finds each journey's last touchpoint with an aggregate instead of the ordered
+    # window: every other figure must be the windowed one. b's journey ends on two events at the
+    # same minute (the tie goes to the later event_id, signup); the random journeys have ties too.
+    events, customers = random_events(n_customers=150, seed=3)
+    cases = [(build_dataset(ROWS), None), (build_dataset(events, customers=customers), "region"), (maison_lumiere, None), (maison_lumiere, "region")]
+    for ds, by in cases:
+        full = touchpoint_audit(ds, by=by, survey=False)
+        light = touchpoint_audit(ds, by=by, survey=False, positions=False)
+        assert light["median_position"].isna().all() and full["median_position"].notna().any()
+        assert light["exits"].sum() > 0
+        pd.testing.assert_frame_equal(light.drop(columns="median_position"), full.drop(columns="median_position"))
+    tiny = touchpoint_audit(build_dataset(ROWS), positions=False).set_index("touchpoint")
+    assert tiny.loc["signup", "exits"] == 1 and tiny.loc["site", "exits"] == 1  # b at signup, c at site

@@ -26,6 +26,7 @@ CALLS = {
     "journey_types": lambda ds: channel_switching(ds, kind="journey_types"),
     "leakage": lambda ds: channel_switching(ds, by="segment", kind="leakage"),
     "touchpoint_audit": lambda ds: touchpoint_audit(ds, by="region"),
+    "touchpoint_audit_without_positions": lambda ds: touchpoint_audit(ds, by="segment", positions=False),
     "objective_coverage": lambda ds: objective_coverage(ds),
     "attribution_channel": lambda ds: attribution(ds),
     "attribution_touchpoint": lambda ds: attribution(ds, level="touchpoint", models=("position", "time_decay", "markov")),
