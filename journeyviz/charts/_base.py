@@ -166,6 +166,17 @@ def records(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def inline(frame: pd.DataFrame) -> dict[str, Any]:
+    """``frame``'s rows as Vega-Lite inline data (``{"values": [...]}``), converted once for every
+    layer that draws them.
+
+    Altair converts a DataFrame again for each layer that holds it when the chart is serialised; a
+    layered chart built on this dict embeds the same values (the same named dataset) for a fraction
+    of the time. A plain dict, not ``alt.InlineData``, which validates every value when created.
+    """
+    return {"values": alt.to_values(frame)["values"]}
+
+
 def label_expr(names: Mapping[str, str]) -> str:
     """A Vega expression showing ``names[id]`` for an axis or legend label (the id when unknown)."""
     return f"({json.dumps(dict(names), ensure_ascii=False)})[datum.label] || datum.label"

@@ -364,17 +364,23 @@ def journey_map(
     stages["mid"] = (stages["min"] + stages["max"]) / 2
     stages["band"] = ["a" if i % 2 == 0 else "b" for i in range(len(stages))]
     stages["header"] = [_wrap(l, max(8, int((x2 - x) * width_per / 8))) for l, x, x2 in zip(stages["stage_label"], stages["x"], stages["x2"])]
-    header_base = alt.Chart(stages)
-    # One constructor per compound chart: Altair copies the whole tree on every .properties() or
-    # .resolve_scale() call, which was a third of building the map on each filter change.
-    headers = alt.LayerChart(layer=[
+    stage_values = b.inline(stages)
+    header_base = alt.Chart()
+    # Building the map is on the path of every filter change, hence:
+    # - one constructor per compound chart: Altair copies the whole tree on every .properties() or
+    #   .resolve_scale() call (that was a third of the build);
+    # - encodings as channel objects, not strings or dicts, which encode() looks up among Altair's
+    #   schema classes one by one;
+    # - each table converted once (b.inline) and held by the compound chart whose layers draw it,
+    #   so that Altair neither converts it per layer nor copies its rows with every layer.
+    headers = alt.LayerChart(data=stage_values, layer=[
         header_base.mark_rect(stroke="white", strokeWidth=2).encode(
             x=alt.X("x:Q", scale=x_scale, axis=None),
-            x2="x2:Q",
-            color=alt.condition(stage_sel, alt.value(palette.INK), alt.value("#8A8A8A")),
+            x2=alt.X2("x2:Q"),
+            color=alt.ColorValue(**alt.condition(stage_sel, alt.value(palette.INK), alt.value("#8A8A8A"))),
             tooltip=[b.tip("stage_label", b.word("stage", lang), "N")],
         ).add_params(stage_sel),
-        header_base.mark_text(color="white", fontWeight="bold", fontSize=12, lineBreak="\n").encode(x="mid:Q", text="header:N"),
+        header_base.mark_text(color="white", fontWeight="bold", fontSize=12, lineBreak="\n").encode(x=alt.X("mid:Q"), text=alt.Text("header:N")),
     ], width=width, height=44, name="stages")
 
     # Map lanes.
@@ -426,8 +432,8 @@ def journey_map(
     x = alt.X("slot:Q", scale=x_scale, axis=map_axis)
     y = alt.Y("lane:N", sort=lanes, scale=alt.Scale(domain=lanes), title=None, axis=alt.Axis(labelFontWeight="bold", ticks=False, domain=False, labelPadding=8))
     # Alternate stage backgrounds; on the fill channel so they never share the marks' colour scale.
-    bands = alt.Chart(stages).mark_rect(opacity=0.5).encode(x=alt.X("x:Q", scale=x_scale, axis=map_axis), x2="x2:Q", fill=alt.Fill("band:N", scale=alt.Scale(domain=["a", "b"], range=["#F3F3F3", "#FFFFFF"]), legend=None))
-    base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+    bands = alt.Chart(stage_values).mark_rect(opacity=0.5).encode(x=alt.X("x:Q", scale=x_scale, axis=map_axis), x2=alt.X2("x2:Q"), fill=alt.Fill("band:N", scale=alt.Scale(domain=["a", "b"], range=["#F3F3F3", "#FFFFFF"]), legend=None))
+    base = alt.Chart().encode(x=x, y=y, tooltip=tooltip)
     limit, mid = None, 0.0
     if value is None:
         fill = alt.Color("objective:N", scale=palette.objective_scale(), legend=None)
@@ -439,29 +445,29 @@ def journey_map(
             mid = (scale.low + scale.high) / 2 if scale is not None else float(np.nanmedian(data[value]))
         elif value == "gap":
             limit = float(max(0.5, np.nanmax(np.abs(data[value].to_numpy(dtype=float))) if data[value].notna().any() else 0.5))
-        fill = alt.condition(f"isValid(datum['{value}']) && datum.note == ''", alt.Color(f"{value}:Q", scale=palette.diverging_scale(limit, mid), title=b.pick(_W[value], lang), legend=alt.Legend(orient="right", gradientLength=map_height - 30)), alt.value(palette.SUPPRESSED))
-    size = alt.Size(f"{size_col}:Q", scale=alt.Scale(range=[70, 700]), legend=None) if size_col else alt.value(260 if workshop else 220)
+        fill = alt.ColorValue(**alt.condition(f"isValid(datum['{value}']) && datum.note == ''", alt.Color(f"{value}:Q", scale=palette.diverging_scale(limit, mid), title=b.pick(_W[value], lang), legend=alt.Legend(orient="right", gradientLength=map_height - 30)), alt.value(palette.SUPPRESSED)))
+    size = alt.Size(f"{size_col}:Q", scale=alt.Scale(range=[70, 700]), legend=None) if size_col else alt.SizeValue(260 if workshop else 220)
     marks = base.mark_point(filled=True, opacity=1).encode(
         color=fill,
         shape=alt.Shape("objective:N", scale=palette.objective_shapes(), legend=None),
         size=size,
         stroke=alt.Stroke("initiative:N", scale=alt.Scale(domain=["company", "customer"], range=[palette.INK, "#BBBBBB"]), legend=None),
-        strokeWidth=alt.condition("datum.initiative == 'company'", alt.value(2.2), alt.value(0.8)),
-        opacity=alt.condition(stage_sel, alt.value(1.0), alt.value(0.25)),
+        strokeWidth=alt.StrokeWidthValue(**alt.condition("datum.initiative == 'company'", alt.value(2.2), alt.value(0.8))),
+        opacity=alt.OpacityValue(**alt.condition(stage_sel, alt.value(1.0), alt.value(0.25))),
     )
     layers = [bands.properties(name="stage_bands"), marks.properties(name="touchpoints")]
     if data["mot"].any():
         layers.append(base.transform_filter("datum.mot").mark_point(shape=_STAR, filled=False, size=900, strokeWidth=2, color=palette.VERMILLION).properties(name="moments_of_truth"))
     if data["friction_flag"].any():
         layers.append(base.transform_filter("datum.friction_flag").mark_text(text="!", fontSize=18, fontWeight="bold", color=palette.VERMILLION, dx=13, dy=-13).properties(name="frictions"))
-    map_panel = alt.LayerChart(layer=layers, width=width, height=map_height, name="map")
+    map_panel = alt.LayerChart(data=b.inline(data), layer=layers, width=width, height=map_height, name="map")
     panels = [headers, map_panel]
     if wide:
         names = data[["slot", "name", "stage"]].copy()
         names["text"] = ["\n".join(textwrap.wrap(n, max(8, width_per // 7))[:4]) for n in names["name"]]
         panels.append(
-            alt.Chart(names).mark_text(fontSize=11, fontWeight="bold", lineBreak="\n", baseline="top").encode(
-                x=alt.X("slot:Q", scale=x_scale, axis=None), y=alt.value(2), text="text:N", tooltip=[b.tip("name", b.word("touchpoint", lang), "N")]
+            alt.Chart(b.inline(names)).mark_text(fontSize=11, fontWeight="bold", lineBreak="\n", baseline="top").encode(
+                x=alt.X("slot:Q", scale=x_scale, axis=None), y=alt.YValue(2), text=alt.Text("text:N"), tooltip=[b.tip("name", b.word("touchpoint", lang), "N")]
             ).properties(width=width, height=58, name="touchpoint_names")
         )
         label_axis = alt.Axis(values=list(range(n_slots)), labels=False, ticks=False, domain=False, grid=True, gridColor="#EEEEEE", title=None)
@@ -474,19 +480,20 @@ def journey_map(
         curve_tip = [b.tip("name", "", "N"), b.tip(value, curve_title, fmt="+.2f" if value in ("gap", "emotion") else ".2f")]
         curve_tip += [b.tip(c, b.word(k, lang), fmt=".2f") for c, k in ((lo, "low"), (hi, "high")) if c and c in curve_data.columns]
         curve_tip += [b.tip("n", b.pick(_W["n"], lang), fmt=",")] if "n" in curve_data.columns else []
-        cbase = alt.Chart(curve_data).encode(x=cx, tooltip=curve_tip)
+        curve_values = b.inline(curve_data)
+        cbase = alt.Chart().encode(x=cx, tooltip=curve_tip)
         ydomain = [-2.2, 2.2] if value == "emotion" else None
         ycurve = alt.Y(f"{value}:Q", title=curve_title, scale=alt.Scale(domain=ydomain, zero=False) if ydomain else alt.Scale(zero=False), axis=alt.Axis(titleFontSize=11, tickCount=5, titleLimit=150))
         curve_layers = []
         if lo and hi:
-            curve_layers.append(cbase.mark_area(opacity=0.25, color=palette.BLUE, interpolate="monotone").encode(y=alt.Y(f"{lo}:Q", title=curve_title), y2=f"{hi}:Q"))
+            curve_layers.append(cbase.mark_area(opacity=0.25, color=palette.BLUE, interpolate="monotone").encode(y=alt.Y(f"{lo}:Q", title=curve_title), y2=alt.Y2(f"{hi}:Q")))
         if value in ("gap", "emotion"):
-            curve_layers.append(alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color=palette.GREY, strokeDash=[4, 3]).encode(y="zero:Q"))
+            curve_layers.append(alt.Chart(b.inline(pd.DataFrame({"zero": [0.0]}))).mark_rule(color=palette.GREY, strokeDash=[4, 3]).encode(y=alt.Y("zero:Q")))
         curve_layers.append(cbase.mark_line(color=palette.INK, strokeWidth=2.5, interpolate="monotone").encode(y=ycurve))
-        curve_layers.append(cbase.mark_point(filled=True, size=70, opacity=1, stroke=palette.INK, strokeWidth=0.6).encode(y=f"{value}:Q", color=alt.Color(f"{value}:Q", scale=palette.diverging_scale(limit, mid), legend=None)))
+        curve_layers.append(cbase.mark_point(filled=True, size=70, opacity=1, stroke=palette.INK, strokeWidth=0.6).encode(y=alt.Y(f"{value}:Q"), color=alt.Color(f"{value}:Q", scale=palette.diverging_scale(limit, mid), legend=None)))
         if workshop and "pain_points" in data.columns:
-            curve_layers.append(alt.Chart(curve_data).transform_filter("datum.pain_points != ''").mark_point(shape="triangle-down", filled=True, size=90, color=palette.VERMILLION, yOffset=16).encode(x=cx, y=f"{value}:Q", tooltip=curve_tip + [b.tip("pain_points", b.pick(_W["pain_points"], lang), "N")]))
-        panels.append(alt.LayerChart(layer=curve_layers, width=width, height=150, name="emotion_curve"))
+            curve_layers.append(alt.Chart().transform_filter("datum.pain_points != ''").mark_point(shape="triangle-down", filled=True, size=90, color=palette.VERMILLION, yOffset=16).encode(x=cx, y=alt.Y(f"{value}:Q"), tooltip=curve_tip + [b.tip("pain_points", b.pick(_W["pain_points"], lang), "N")]))
+        panels.append(alt.LayerChart(data=curve_values, layer=curve_layers, width=width, height=150, name="emotion_curve"))
 
     # Workshop notes.
     if has_notes:
@@ -502,12 +509,12 @@ def journey_map(
         if not notes.empty:
             rows = [b.pick(_W[c], lang) for c in ("pain_points", "opportunities") if c in data.columns]
             note_panel = (
-                alt.Chart(notes)
+                alt.Chart(b.inline(notes))
                 .mark_text(fontSize=10, lineBreak="\n", baseline="top", align="center")
                 .encode(
                     x=alt.X("slot:Q", scale=x_scale, axis=None),
                     y=alt.Y("row:N", sort=rows, title=None, scale=alt.Scale(domain=rows), axis=alt.Axis(labelFontWeight="bold", ticks=False, domain=False, labelPadding=8), bandPosition=0.1),
-                    text="text:N",
+                    text=alt.Text("text:N"),
                     color=alt.Color("kind:N", scale=alt.Scale(domain=["pain_points", "opportunities"], range=[palette.VERMILLION, palette.BLUISH_GREEN]), legend=None),
                 )
                 .properties(width=width, height=len(rows) * (12 * int(notes["text"].str.count("\n").max() + 1) + 18), name="notes")
