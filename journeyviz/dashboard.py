@@ -47,15 +47,19 @@ MAX_SEGMENT_VALUES = 30
 #: this many events; larger logs are filtered by each query, as before.
 MATERIALIZE_MAX_EVENTS = 20_000_000
 #: Seconds the kernel stays idle between two background steps (the sections of a page after its
-#: first one, then the sections of neighbouring segments): enough for a filter change waiting in
+#: first one, then the sections of neighbouring filter values): enough for a filter change waiting in
 #: the kernel's queue to be handled before the next step starts.
 IDLE_GAP = 0.02
 #: Seconds between the first section of a page and the next one: the browser draws the first chart
 #: before the next specs arrive and compete with it for the page's single JavaScript thread.
 FIRST_CHART_GAP = 0.1
-#: Environment variable; "0" stops an interactive page from computing neighbouring segments while idle.
+#: Seconds a page stays idle once it is up to date before the neighbouring values are computed:
+#: a person stepping through a filter's values clicks again within it, and would otherwise wait for the
+#: step in progress (a journey map on a million events takes 0.2–0.4 s in a busy kernel).
+PREFETCH_DELAY = 0.5
+#: Environment variable; "0" stops an interactive page from computing neighbouring filter values ahead.
 PREFETCH_ENV = "JOURNEYVIZ_PREFETCH"
-#: At most this many other values of the segment attribute are computed ahead while the page is idle.
+#: At most this many other values of the filter being stepped through are computed ahead.
 PREFETCH_VALUES = 8
 
 _tables = itertools.count()
@@ -158,10 +162,13 @@ class Board:
     cannot be shown; every display method then does nothing, so the notebook still runs to the end.
 
     On an interactive page a filter change redraws the first section at once and the others one by
-    one while the kernel is otherwise idle (a newer change drops the rest of an outdated page); once
-    the page is up to date, the sections of the neighbouring values of the segment attribute are
-    computed ahead in idle time (``$JOURNEYVIZ_PREFETCH=0`` turns that off). Sections, their chart
-    specs and filtered datasets are kept per filter state, so a state seen before redraws from memory.
+    one while the kernel is otherwise idle (a newer change drops the rest of an outdated page). The
+    board computes ahead for a person stepping through the values of a filter (segment, brand or
+    channel, whichever changed last): the next value's first section right after the page's first
+    chart, then, once the page has been up to date for :data:`PREFETCH_DELAY` seconds, the sections
+    of the other values in idle time (``$JOURNEYVIZ_PREFETCH=0`` turns that off). Sections, their
+    chart specs and filtered datasets are kept per filter state, so a state seen before redraws from
+    memory.
     """
 
     def __init__(self, dataset: Dataset | None, *, language: str, filters: Filters, interactive: bool, error: str | None = None, parameters: dict[str, Any] | None = None):
@@ -184,6 +191,10 @@ class Board:
         self._base_events: int | None = None
         # Bumped by every filter change; background steps of an older page stop when they see it.
         self._generation = 0
+        # The filter a person is stepping through (the one last changed among segment, brand and
+        # channel): its other values are the ones computed ahead.
+        self._stepping = "segment"
+        self._choices: dict[str, list[tuple[str, str]]] = {}
         if dataset is not None and error is None:
             try:
                 filtered = _apply_filters(dataset, filters, self._may_materialize())
@@ -219,15 +230,14 @@ class Board:
         from IPython.display import display
 
         lang = self.language
-        every = say("all", lang)
         seg_attrs = segment_attributes(self.base)
         c: dict[str, Any] = {}
         c["segment_by"] = widgets.Dropdown(options=[("—", "")] + [(a, a) for a in seg_attrs], value=self.filters.segment_by if self.filters.segment_by in seg_attrs else "", description=say("segment_by", lang))
         c["segment"] = widgets.Dropdown(options=self._segment_options(c["segment_by"].value), value="all", description=say("segment", lang))
         if self.filters.segment in dict(c["segment"].options).values():
             c["segment"].value = self.filters.segment
-        c["brand"] = widgets.Dropdown(options=[(every, "all")] + [(b, b) for b in self.base.brands()], value=self.filters.brand, description=say("brand", lang))
-        c["channel"] = widgets.Dropdown(options=[(every, "all")] + [(ch, ch) for ch in _channels(self.base)], value=self.filters.channel, description=say("channel", lang))
+        c["brand"] = widgets.Dropdown(options=self._options("brand"), value=self.filters.brand, description=say("brand", lang))
+        c["channel"] = widgets.Dropdown(options=self._options("channel"), value=self.filters.channel, description=say("channel", lang))
         c["start"] = widgets.DatePicker(value=None if self.filters.start is None else self.filters.start.date(), description=say("start", lang))
         c["end"] = widgets.DatePicker(value=None if self.filters.end is None else self.filters.end.date(), description=say("end", lang))
         for name, control in c.items():
@@ -300,7 +310,7 @@ class Board:
         self._materialize_current()
         self._refresh_scope(message)
         if _running_loop() is not None:
-            self._later(self._prefetch, self._generation, self._prefetch_plan())
+            self._later(self._prefetch, self._generation, self._prefetch_plan(), delay=PREFETCH_DELAY)
         return time.perf_counter() - started
 
     # ------------------------------------------------------------------ internals
@@ -311,7 +321,11 @@ class Board:
         for name in ("start", "end"):
             if name in changes:
                 changes[name] = _date_or_none(changes[name], name)
-        self.filters = replace(self.filters, **changes)
+        before, self.filters = self.filters, replace(self.filters, **changes)
+        for name in ("segment_by", "segment", "brand", "channel"):
+            if getattr(self.filters, name) != getattr(before, name):
+                self._stepping = "segment" if name == "segment_by" else name
+                break
         self._generation += 1
 
     def _select(self) -> str | None:
@@ -438,6 +452,15 @@ class Board:
             self._scopes[state] = fnd.scope_finding(ds.describe(), period, filters.as_dict(), self.language)
         return self._scopes[state]
 
+    def _options(self, name: str) -> list[tuple[str, str]]:
+        """(label, value) choices of the ``segment``, ``brand`` or ``channel`` filter, "all" first."""
+        if name == "segment":
+            return self._segment_options(self.filters.segment_by)
+        if name not in self._choices:
+            found = self.base.brands() if name == "brand" else _channels(self.base)
+            self._choices[name] = [(say("all", self.language), "all")] + [(v, v) for v in found]
+        return self._choices[name]
+
     def _segment_options(self, attribute: str) -> list[tuple[str, str]]:
         every = say("all", self.language)
         if not attribute or self.base is None or self.base.customers is None or attribute not in self.base.customers.columns:
@@ -474,37 +497,53 @@ class Board:
         if loop is not None:
             loop.call_later(IDLE_GAP if delay is None else delay, step, *args)
 
-    def _finish_page(self, generation: int, index: int, message: str | None) -> None:
+    def _finish_page(self, generation: int, index: int, message: str | None, next_first: bool = True) -> None:
         if generation != self._generation:
             return  # the filters changed since: this page is outdated
+        if index == 1 and next_first:
+            # The next value's first section (of the filter being stepped through) comes before the
+            # rest of this page: a person stepping through the values gets its first chart at once,
+            # and this page is one step later (its first chart is already shown).
+            ahead = self._prefetch_plan()[:1]
+            if ahead and ahead[0][1] is self._shown[0]:
+                self._prefetch_step(*ahead[0])
+                self._later(self._finish_page, generation, index, message, False)
+                return
         self._materialize_current()
         if index < len(self._shown):
             self._refresh(self._shown[index], message)
             self._later(self._finish_page, generation, index + 1, message)
             return
         self._refresh_scope(message)
-        self._later(self._prefetch, generation, self._prefetch_plan())
+        self._later(self._prefetch, generation, self._prefetch_plan(), delay=PREFETCH_DELAY)
 
     def _prefetch_plan(self) -> list[tuple[Filters, _Shown | None]]:
-        """The (filters, section) pairs worth computing ahead: the other values of the segment
-        attribute, the ones after the current value in the filter bar first; every value's first
-        section before any second one; each value's scope line last."""
-        f = self.filters
-        if not self.interactive or not self._shown or not f.segment_by or os.environ.get(PREFETCH_ENV, "1") == "0":
+        """The (filters, section) pairs worth computing ahead: the other values of the filter last
+        changed among segment, brand and channel, the ones after the current value in the filter bar
+        first; every value's first section before any second one; each value's scope line last."""
+        f, name = self.filters, self._stepping
+        if not self.interactive or not self._shown or self.base is None or os.environ.get(PREFETCH_ENV, "1") == "0":
             return []
-        values = [v for _, v in self._segment_options(f.segment_by)]
+        if name == "segment" and not f.segment_by:
+            return []
+        values = [v for _, v in self._options(name)]
         if len(values) < 2:
             return []
-        at = values.index(f.segment) if f.segment in values else 0
+        current = getattr(f, name)
+        at = values.index(current) if current in values else 0
         # Room in both caches for the prefetched states next to the page being shown.
         room = min(PREFETCH_VALUES, DATASET_CACHE_SIZE - 1, CACHE_SIZE // len(self._shown) - 1)
-        states = [replace(f, segment=v) for v in (values[at + 1:] + values[:at])][: max(0, room)]
+        states = [replace(f, **{name: v}) for v in (values[at + 1:] + values[:at])][: max(0, room)]
         return [(s, shown) for shown in self._shown for s in states] + [(s, None) for s in states]
 
     def _prefetch(self, generation: int, plan: list[tuple[Filters, _Shown | None]]) -> None:
         if generation != self._generation or not plan:
             return
-        filters, shown = plan[0]
+        self._prefetch_step(*plan[0])
+        self._later(self._prefetch, generation, plan[1:])
+
+    def _prefetch_step(self, filters: Filters, shown: _Shown | None) -> None:
+        """Compute one section (or the scope line, ``shown=None``) of another filter state, for the cache."""
         filtered = self._filtered_for(filters)
         if shown is not self._shown[0]:
             # As on a click, the first section reads the events through the filter and the copy
@@ -518,7 +557,6 @@ class Board:
                 if entry.spec is None and entry.section.chart is not None:
                     entry.spec = _spec_of(entry.section.chart)
                 self._table_of(entry)
-        self._later(self._prefetch, generation, plan[1:])
 
 
 # ---------------------------------------------------------------------- opening a board
@@ -842,3 +880,4 @@ def _table_html(table: pd.DataFrame | None, lang: str) -> str:
     body = table.to_html(index=False, border=0, classes="jv-table", na_rep="–", float_format=lambda x: fnd.fmt_number(x, lang, 2))
     summary = html.escape(say("numbers_behind", lang, rows=len(table)))
     return f'<details class="jv-table"><summary>{summary}</summary>{body}</details>'
+

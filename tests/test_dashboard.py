@@ -300,6 +300,7 @@ def test_neighbouring_segments_are_computed_while_the_page_is_idle(small_dataset
     import asyncio
 
     monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
     calls = []
     board = open_board(dataset=small_dataset, interactive=True)
     board.show(_counted(calls))
@@ -325,6 +326,7 @@ def test_a_segment_computed_ahead_copies_its_events_only_after_its_first_section
     import asyncio
 
     monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
     copied = []
 
     def watching(name):
@@ -355,10 +357,81 @@ def test_a_segment_computed_ahead_copies_its_events_only_after_its_first_section
     assert ahead == {("first", "Nord"): False, ("first", "Sud"): False, ("second", "Nord"): True, ("second", "Sud"): True}
 
 
+def test_the_next_segment_s_first_section_comes_right_after_the_first_chart(small_dataset, monkeypatch):
+    # A person stepping through the segments clicks the next one as soon as the page is up to date:
+    # its first section must be ready by then, and nothing else may be started in the meantime
+    # (the click would wait for it).
+    import asyncio
+
+    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    monkeypatch.setattr(dashboard, "FIRST_CHART_GAP", 0.001)
+    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 30)
+    calls = []
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.intro()
+    board.filter_bar()
+    board.show(_counted(calls, "first"))
+    board.show(_counted(calls, "second"))
+    controls = board._controls
+    scope_before = board._scope_widget.value
+    opened = len(calls)
+
+    async def session():
+        controls["segment_by"].value = "region"
+        for _ in range(300):
+            if board._scope_widget.value != scope_before:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)  # the page is up to date and idle
+        page = calls[opened:]
+        controls["segment"].value = "Nord"  # the next value in the filter bar
+        await asyncio.sleep(0.2)
+        return page
+
+    page = _in_a_kernel_loop(monkeypatch, session)
+    seen = [(name, dict(filters).get("region"), by) for name, filters, by in page]
+    assert seen == [("first", None, "region"), ("first", ["Nord"], None), ("second", None, "region")]
+    # Nord's first section came from the cache; then Sud's first section, then the rest of Nord's page
+    after = [(name, dict(filters).get("region")) for name, filters, _ in calls[opened + len(page):]]
+    assert after == [("first", ["Sud"]), ("second", ["Nord"])]
+    assert board.findings["customers"].facts["customers"] == int((small_dataset.customers["region"] == "Nord").sum())
+
+
+def test_stepping_through_channels_computes_the_other_channels_ahead(small_dataset, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
+    calls = []
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.show(_counted(calls))
+    channels = [v for _, v in board._options("channel")][1:]
+    assert len(channels) >= 3
+    del calls[:]
+
+    async def session():
+        board.apply(channel=channels[0])
+        for _ in range(300):
+            if len(calls) >= len(channels):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        computed = len(calls)
+        board.apply(channel=channels[1])
+        return computed
+
+    # the page, then every other channel ("all" was seen when the page opened)
+    assert _in_a_kernel_loop(monkeypatch, session) == len(channels)
+    ahead = [dict(filters).get("channels") for _, filters, _ in calls[1:]]
+    assert ahead == [[c] for c in channels[1:]]  # the next one in the filter bar first
+    assert len(calls) == len(channels)  # the second channel came from what was computed ahead
+
+
 def test_no_computing_ahead_when_turned_off(small_dataset, monkeypatch):
     import asyncio
 
     monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
     monkeypatch.setenv(dashboard.PREFETCH_ENV, "0")
     calls = []
     board = open_board(dataset=small_dataset, interactive=True)
@@ -376,6 +449,7 @@ def test_a_newer_change_drops_the_rest_of_an_outdated_page(small_dataset, monkey
     import asyncio
 
     monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
     monkeypatch.setenv(dashboard.PREFETCH_ENV, "0")
     calls = []
     board = open_board(dataset=small_dataset, interactive=True)
