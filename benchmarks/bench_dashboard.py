@@ -1,21 +1,23 @@
 """Time what stakeholders and schedulers wait for: a dashboard redraw, the batch reports, their size.
 
 1. **Filter change → redrawn chart** in Chromium, on a dashboard served by Voilà over a sample of
-   about one million events (``--customers``, default 90 000): the time from choosing a segment in
+   about one million events (``--customers``, default 90 000): the time from choosing a value in
    the filter bar to (a) the first chart of the page showing the new data and (b) the whole page
    being up to date (every section recomputed; the scope line changes last), separately for a
-   segment not seen before in the page (cold) and one seen before (warm: the board's cache).
-   A cold segment may already have been computed ahead while the kernel was idle (the board
-   computes the neighbouring values of the segment attribute after each page is up to date):
-   ``--think S`` waits S seconds between changes, as a person reading the page does, and
-   ``--no-prefetch`` turns the computing ahead off, so that cold means every section queries the
-   engine after the click. Target: p95 of (a) at most 300 ms.
+   value not seen before in the page (cold) and one seen before (warm: the board's cache).
+   ``--filter`` picks the filter: ``segment`` (default: the age bands one after the other, as a
+   person stepping through them), ``channel`` or ``brand``. A cold segment may already have been
+   computed ahead (the board computes the next segment's first section right after a page's first
+   chart, and the other segments once the page has been idle for half a second); channels and
+   brands never are, so their cold changes query the engine after the click. ``--think S`` waits
+   S seconds between changes, as a person reading the page does, and ``--no-prefetch`` turns the
+   computing ahead off. Target: p95 of (a) at most 300 ms.
 2. **papermill** wall time for the five notebooks on the bundled French sample, two at a time.
    Target: at most 60 s.
 3. **Report sizes**: each self-contained HTML page and the executed notebooks.
 
 Run: ``python benchmarks/bench_dashboard.py [--customers N] [--repeats R] [--notebook NAME]
-[--think S] [--no-prefetch] [--skip-browser] [--skip-reports] [--json PATH]``. Needs Chromium at
+[--filter segment|channel|brand] [--think S] [--no-prefetch] [--skip-browser] [--skip-reports] [--json PATH]``. Needs Chromium at
 /usr/bin/chromium. The machine may be shared: each result records the 1-minute load average
 before and after, and the CPU seconds of this process and its children.
 """
@@ -61,8 +63,12 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def bench_redraw(customers: int, repeats: int, notebook: str, workdir: Path, think: float = 0.0, prefetch: bool = True) -> dict:
-    """Median and p95 latency of a segment change in Chromium, first chart and whole page."""
+def bench_redraw(customers: int, repeats: int, notebook: str, workdir: Path, think: float = 0.0, prefetch: bool = True, control: str = "segment") -> dict:
+    """Median and p95 latency of a filter change in Chromium, first chart and whole page.
+
+    ``control`` is the filter changed: ``segment`` (the age bands, one after the other in the
+    filter bar's order), ``channel`` or ``brand`` (their values in order; never computed ahead).
+    """
     from playwright.sync_api import sync_playwright
 
     from journeyviz.io import load
@@ -90,12 +96,14 @@ def bench_redraw(customers: int, repeats: int, notebook: str, workdir: Path, thi
         page.wait_for_selector(".vega-embed svg, .vega-embed canvas", timeout=600_000)
         page.wait_for_selector(".jv-filter-segment_by select", timeout=600_000)
         first_load = time.perf_counter() - t0
-        page.select_option(".jv-filter-segment_by select", "age_band")
-        page.wait_for_function("() => document.querySelector('.jv-scope').textContent.includes('age_band')", timeout=600_000)
-        # option values in the page are the labels ("tous"/"all" first, then the age bands)
-        options = page.eval_on_selector(".jv-filter-segment select", "s => Array.from(s.options).map(o => o.value)")
+        if control == "segment":
+            page.select_option(".jv-filter-segment_by select", "age_band")
+            page.wait_for_function("() => document.querySelector('.jv-scope').textContent.includes('age_band')", timeout=600_000)
+        select = f".jv-filter-{control} select"
+        # option values in the page are the labels ("tous"/"all" first, then the values)
+        options = page.eval_on_selector(select, "s => Array.from(s.options).map(o => o.value)")
         values = options[1:] + options[:1]
-        seen = {options[0]}  # everyone, drawn while setting the split up
+        seen = {options[0]}  # everyone: the page as it opened, or the segments side by side
         for i in range(repeats):
             value = values[i % len(values)]
             cold.append(value not in seen)
@@ -105,7 +113,7 @@ def bench_redraw(customers: int, repeats: int, notebook: str, workdir: Path, thi
             before = page.eval_on_selector(".vega-embed", "e => e.innerHTML")
             scope = page.inner_text(".jv-scope")
             t0 = time.perf_counter()
-            page.select_option(".jv-filter-segment select", value)
+            page.select_option(select, value)
             page.wait_for_function("b => document.querySelector('.vega-embed').innerHTML !== b", arg=before, timeout=600_000, polling=10)
             first_chart.append(time.perf_counter() - t0)
             page.wait_for_function("s => document.querySelector('.jv-scope').textContent !== s", arg=scope, timeout=600_000, polling=10)
@@ -115,6 +123,7 @@ def bench_redraw(customers: int, repeats: int, notebook: str, workdir: Path, thi
         "customers": customers,
         "events": n_events,
         "notebook": notebook,
+        "filter": control,
         "think_seconds": think,
         "prefetch": prefetch,
         "load_average": [load_before, _load()],
@@ -155,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=90_000, help="sample size for the redraw benchmark (90 000 customers ≈ 1 M events)")
     parser.add_argument("--repeats", type=int, default=20, help="filter changes measured")
     parser.add_argument("--notebook", default="00_journey_overview", help="dashboard measured")
+    parser.add_argument("--filter", choices=["segment", "channel", "brand"], default="segment", help="the filter changed: the age bands (computed ahead while idle), or channels or brands (never computed ahead)")
     parser.add_argument("--think", type=float, default=0.0, help="seconds to wait between filter changes (a person reading the page)")
     parser.add_argument("--no-prefetch", action="store_true", help="the board does not compute neighbouring segments while idle")
     parser.add_argument("--skip-browser", action="store_true")
@@ -168,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             results["reports"] = bench_reports(workdir)
             print(json.dumps(results["reports"], indent=2), flush=True)
         if not args.skip_browser:
-            results["redraw"] = bench_redraw(args.customers, args.repeats, args.notebook, workdir, think=args.think, prefetch=not args.no_prefetch)
+            results["redraw"] = bench_redraw(args.customers, args.repeats, args.notebook, workdir, think=args.think, prefetch=not args.no_prefetch, control=args.filter)
             print(json.dumps(results["redraw"], indent=2), flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
