@@ -5,13 +5,13 @@
    the filter bar to (a) the first chart of the page showing the new data and (b) the whole page
    being up to date (every section recomputed; the scope line changes last), separately for a
    value not seen before in the page (cold) and one seen before (warm: the board's cache).
-   ``--filter`` picks the filter: ``segment`` (default: the age bands one after the other, as a
-   person stepping through them), ``channel`` or ``brand``. A cold segment may already have been
-   computed ahead (the board computes the next segment's first section right after a page's first
-   chart, and the other segments once the page has been idle for half a second); channels and
-   brands never are, so their cold changes query the engine after the click. ``--think S`` waits
-   S seconds between changes, as a person reading the page does, and ``--no-prefetch`` turns the
-   computing ahead off. Target: p95 of (a) at most 300 ms.
+   ``--filter`` picks the filter stepped through, one value after the other in the filter bar's
+   order: ``segment`` (default: the age bands), ``channel`` or ``brand``. A cold value may already
+   have been computed ahead: the board computes the next value's first section right after a
+   page's first chart, and the other values once the page has been idle for half a second.
+   ``--think S`` waits S seconds between changes, as a person reading the page does, and
+   ``--no-prefetch`` turns the computing ahead off, so that cold means every section queries the
+   engine after the click. Target: p95 of (a) at most 300 ms.
 2. **papermill** wall time for the five notebooks on the bundled French sample, two at a time.
    Target: at most 60 s.
 3. **Report sizes**: each self-contained HTML page and the executed notebooks.
@@ -66,8 +66,8 @@ def _children_cpu() -> float:
 def bench_redraw(customers: int, repeats: int, notebook: str, workdir: Path, think: float = 0.0, prefetch: bool = True, control: str = "segment") -> dict:
     """Median and p95 latency of a filter change in Chromium, first chart and whole page.
 
-    ``control`` is the filter changed: ``segment`` (the age bands, one after the other in the
-    filter bar's order), ``channel`` or ``brand`` (their values in order; never computed ahead).
+    ``control`` is the filter stepped through, its values in the filter bar's order: ``segment``
+    (the age bands), ``channel`` or ``brand``.
     """
     from playwright.sync_api import sync_playwright
 
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=90_000, help="sample size for the redraw benchmark (90 000 customers ≈ 1 M events)")
     parser.add_argument("--repeats", type=int, default=20, help="filter changes measured")
     parser.add_argument("--notebook", default="00_journey_overview", help="dashboard measured")
-    parser.add_argument("--filter", choices=["segment", "channel", "brand"], default="segment", help="the filter changed: the age bands (computed ahead while idle), or channels or brands (never computed ahead)")
+    parser.add_argument("--filter", choices=["segment", "channel", "brand"], default="segment", help="the filter stepped through: the age bands, the channels or the brands")
     parser.add_argument("--think", type=float, default=0.0, help="seconds to wait between filter changes (a person reading the page)")
     parser.add_argument("--no-prefetch", action="store_true", help="the board does not compute neighbouring segments while idle")
     parser.add_argument("--skip-browser", action="store_true")
