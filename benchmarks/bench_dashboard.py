@@ -6,7 +6,7 @@
    being up to date (every section recomputed; the scope line changes last), separately for a
    value not seen before in the page (cold) and one seen before (warm: the board's cache).
    ``--filter`` picks the filter stepped through, one value after the other in the filter bar's
-   order: ``segment`` (default: the age bands), ``channel`` or ``brand``. A cold value may already
+   order: ``segment`` (default: the age bands) or ``channel``. A cold value may already
    have been computed ahead: the board computes the next value's first section right after a
    page's first chart, and the other values once the page has been idle for half a second.
    ``--think S`` waits S seconds between changes, as a person reading the page does, and
@@ -17,7 +17,7 @@
 3. **Report sizes**: each self-contained HTML page and the executed notebooks.
 
 Run: ``python benchmarks/bench_dashboard.py [--customers N] [--repeats R] [--notebook NAME]
-[--filter segment|channel|brand] [--think S] [--no-prefetch] [--skip-browser] [--skip-reports] [--json PATH]``. Needs Chromium at
+[--filter segment|channel] [--think S] [--no-prefetch] [--skip-browser] [--skip-reports] [--json PATH]``. Needs Chromium at
 /usr/bin/chromium. The machine may be shared: each result records the 1-minute load average
 before and after, and the CPU seconds of this process and its children.
 """
@@ -67,7 +67,8 @@ def bench_redraw(customers: int, repeats: int, notebook: str, workdir: Path, thi
     """Median and p95 latency of a filter change in Chromium, first chart and whole page.
 
     ``control`` is the filter stepped through, its values in the filter bar's order: ``segment``
-    (the age bands), ``channel`` or ``brand``.
+    (the age bands) or ``channel``. (Not ``brand``: a competitor's page has no journey map of our
+    brand to redraw.)
     """
     from playwright.sync_api import sync_playwright
 
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=90_000, help="sample size for the redraw benchmark (90 000 customers ≈ 1 M events)")
     parser.add_argument("--repeats", type=int, default=20, help="filter changes measured")
     parser.add_argument("--notebook", default="00_journey_overview", help="dashboard measured")
-    parser.add_argument("--filter", choices=["segment", "channel", "brand"], default="segment", help="the filter stepped through: the age bands, the channels or the brands")
+    parser.add_argument("--filter", choices=["segment", "channel"], default="segment", help="the filter stepped through: the age bands or the channels")
     parser.add_argument("--think", type=float, default=0.0, help="seconds to wait between filter changes (a person reading the page)")
     parser.add_argument("--no-prefetch", action="store_true", help="the board does not compute neighbouring segments while idle")
     parser.add_argument("--skip-browser", action="store_true")
