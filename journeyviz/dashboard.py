@@ -18,7 +18,9 @@ import html
 import itertools
 import os
 import sys
+import threading
 import time
+import traceback
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -166,7 +168,8 @@ class Board:
     board computes ahead for a person stepping through the values of a filter (segment, brand or
     channel, whichever changed last): the next value's first section right after the page's first
     chart, then, once the page has been up to date for :data:`PREFETCH_DELAY` seconds, the sections
-    of the other values in idle time (``$JOURNEYVIZ_PREFETCH=0`` turns that off). Sections, their
+    of the other values on a thread of their own (``$JOURNEYVIZ_PREFETCH=0`` turns that off), so
+    that a click on a value already computed is answered while that thread works. Sections, their
     chart specs and filtered datasets are kept per filter state, so a state seen before redraws from
     memory.
     """
@@ -195,6 +198,15 @@ class Board:
         # channel): its other values are the ones computed ahead.
         self._stepping = "segment"
         self._choices: dict[str, list[tuple[str, str]]] = {}
+        # Held for engine queries and section computing, by the kernel's thread and by the thread
+        # computing ahead: the engine connection is not shared between threads, and a section is
+        # computed once. The kernel's thread takes it only for what is not in the caches yet.
+        self._lock = threading.RLock()
+        # What the thread computing ahead produced, until the kernel's thread files it in the caches
+        # (that thread alone changes them): ("filtered", state) -> _Filtered, ("scope", state) ->
+        # Finding, ("section", (section key, state)) -> _Entry.
+        self._ahead: dict[tuple, Any] = {}
+        self._worker: Any = None
         if dataset is not None and error is None:
             try:
                 filtered = _apply_filters(dataset, filters, self._may_materialize())
@@ -337,23 +349,37 @@ class Board:
     def _filtered_for(self, filters: Filters) -> _Filtered:
         state = _state_of(filters)
         if state not in self._filtered:
-            try:
-                self._filtered[state] = _apply_filters(self.base, filters, self._may_materialize())
-            except Exception as exc:
-                self._filtered[state] = _Filtered(None, readable_error(exc, self.language))
-            # Filtered copies are the memory cost; the page's own state is never dropped.
-            current = self._state()
-            for old in [k for k in self._filtered if k not in (current, state)][: max(0, len(self._filtered) - DATASET_CACHE_SIZE)]:
-                self._filtered.pop(old).release()
+            with self._lock:
+                self._keep_filtered(state, self._ahead.pop(("filtered", state), None) or self._new_filtered(filters))
         self._filtered.move_to_end(state)
         return self._filtered[state]
+
+    def _new_filtered(self, filters: Filters) -> _Filtered:
+        # Engine work: the caller holds the lock.
+        try:
+            return _apply_filters(self.base, filters, self._may_materialize())
+        except Exception as exc:
+            return _Filtered(None, readable_error(exc, self.language))
+
+    def _keep_filtered(self, state: tuple, filtered: _Filtered) -> None:
+        """File a filtered dataset (the kernel's thread, holding the lock: dropping old tables is engine work)."""
+        if state in self._filtered:
+            if self._filtered[state] is not filtered:
+                filtered.release()
+            return
+        self._filtered[state] = filtered
+        # Filtered copies are the memory cost; the page's own state is never dropped.
+        current = self._state()
+        for old in [k for k in self._filtered if k not in (current, state)][: max(0, len(self._filtered) - DATASET_CACHE_SIZE)]:
+            self._filtered.pop(old).release()
 
     def _materialize_current(self) -> None:
         """Copy the current state's events into the engine (after the first section: the copy pays
         for itself over the page, not within one section, and the first chart must not wait for it)."""
         filtered = self._filtered.get(self._state())
         if filtered is not None and filtered.pending:
-            filtered.materialize()
+            with self._lock:
+                filtered.materialize()
             self.dataset = filtered.dataset
 
     def _may_materialize(self) -> bool:
@@ -395,11 +421,16 @@ class Board:
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        entry = _Entry(self._compute(shown, ds, by))
+        with self._lock:
+            # Computed ahead meanwhile (the lock waited for it), or now.
+            entry = self._ahead.pop(("section", key), None) or _Entry(self._compute(shown, ds, by))
+        self._keep_entry(key, entry)
+        return entry
+
+    def _keep_entry(self, key: tuple, entry: _Entry) -> None:
         self._cache[key] = entry
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
-        return entry
 
     def _compute(self, shown: _Shown, ds: Dataset, by: str | None) -> Section:
         try:
@@ -445,19 +476,25 @@ class Board:
     def _scope_for(self, filters: Filters, ds: Dataset) -> Finding:
         state = _state_of(filters)
         if state not in self._scopes:
-            period = (None, None)
-            if ds.events is not None:
-                span = ds.engine.to_pandas(ds.events.aggregate(first=ds.events.timestamp.min(), last=ds.events.timestamp.max()))
-                period = (span["first"].iloc[0], span["last"].iloc[0])
-            self._scopes[state] = fnd.scope_finding(ds.describe(), period, filters.as_dict(), self.language)
+            with self._lock:
+                self._scopes[state] = self._ahead.pop(("scope", state), None) or self._new_scope(filters, ds)
         return self._scopes[state]
+
+    def _new_scope(self, filters: Filters, ds: Dataset) -> Finding:
+        # Engine work: the caller holds the lock.
+        period = (None, None)
+        if ds.events is not None:
+            span = ds.engine.to_pandas(ds.events.aggregate(first=ds.events.timestamp.min(), last=ds.events.timestamp.max()))
+            period = (span["first"].iloc[0], span["last"].iloc[0])
+        return fnd.scope_finding(ds.describe(), period, filters.as_dict(), self.language)
 
     def _options(self, name: str) -> list[tuple[str, str]]:
         """(label, value) choices of the ``segment``, ``brand`` or ``channel`` filter, "all" first."""
         if name == "segment":
             return self._segment_options(self.filters.segment_by)
         if name not in self._choices:
-            found = self.base.brands() if name == "brand" else _channels(self.base)
+            with self._lock:
+                found = self.base.brands() if name == "brand" else _channels(self.base)
             self._choices[name] = [(say("all", self.language), "all")] + [(v, v) for v in found]
         return self._choices[name]
 
@@ -537,26 +574,73 @@ class Board:
         return [(s, shown) for shown in self._shown for s in states] + [(s, None) for s in states]
 
     def _prefetch(self, generation: int, plan: list[tuple[Filters, _Shown | None]]) -> None:
-        if generation != self._generation or not plan:
+        """Compute the first (filters, section) of ``plan`` on the thread computing ahead, then the
+        rest one by one, until the filters change. The kernel's thread stays free for clicks."""
+        loop = _running_loop()
+        if generation != self._generation or not plan or loop is None:
             return
-        self._prefetch_step(*plan[0])
-        self._later(self._prefetch, generation, plan[1:])
+        if self._worker is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journeyviz-ahead")
+        future = self._worker.submit(self._compute_ahead, *plan[0])
+        future.add_done_callback(lambda done: loop.call_soon_threadsafe(self._ahead_done, done, generation, plan[1:]))
+
+    def _ahead_done(self, future: Any, generation: int, rest: list[tuple[Filters, _Shown | None]]) -> None:
+        self._adopt()
+        error = future.exception()
+        if error is not None:
+            # A bug, not the data (section errors are caught and worded): stop computing ahead; a
+            # click computes what it needs and shows the problem where it belongs.
+            traceback.print_exception(error, file=sys.stderr)
+            return
+        self._later(self._prefetch, generation, rest)
 
     def _prefetch_step(self, filters: Filters, shown: _Shown | None) -> None:
-        """Compute one section (or the scope line, ``shown=None``) of another filter state, for the cache."""
-        filtered = self._filtered_for(filters)
-        if shown is not self._shown[0]:
-            # As on a click, the first section reads the events through the filter and the copy
-            # waits for the next section: a click arriving meanwhile waits for this step only.
-            filtered.materialize()
-        if filtered.dataset is not None and filtered.message is None:
+        """Compute one section (or the scope line, ``shown=None``) of another filter state now, for the cache."""
+        self._compute_ahead(filters, shown)
+        self._adopt()
+
+    def _compute_ahead(self, filters: Filters, shown: _Shown | None) -> None:
+        """Compute one section (or the scope line) of another filter state into ``self._ahead``.
+
+        Runs on either thread; changes no cache (only the kernel's thread does, in :meth:`_adopt`).
+        """
+        state = _state_of(filters)
+        with self._lock:
+            filtered = self._filtered.get(state) or self._ahead.get(("filtered", state))
+            if filtered is None:
+                filtered = self._ahead[("filtered", state)] = self._new_filtered(filters)
+            if shown is not self._shown[0]:
+                # As on a click, the first section reads the events through the filter and the copy
+                # waits for the next section: a click meanwhile waits for this step only.
+                filtered.materialize()
+            if filtered.dataset is None or filtered.message is not None:
+                return
             if shown is None:
-                self._scope_for(filters, filtered.dataset)
-            else:
-                entry = self._entry(shown, _state_of(filters), filtered.dataset, self._by(filters))
-                if entry.spec is None and entry.section.chart is not None:
-                    entry.spec = _spec_of(entry.section.chart)
-                self._table_of(entry)
+                if state not in self._scopes and ("scope", state) not in self._ahead:
+                    self._ahead[("scope", state)] = self._new_scope(filters, filtered.dataset)
+                return
+            key = (shown.key, state)
+            if key in self._cache or ("section", key) in self._ahead:
+                return
+            entry = _Entry(self._compute(shown, filtered.dataset, self._by(filters)))
+            if entry.section.chart is not None:
+                entry.spec = _spec_of(entry.section.chart)
+            self._table_of(entry)
+            self._ahead[("section", key)] = entry
+
+    def _adopt(self) -> None:
+        """File what was computed ahead in the caches (the kernel's thread)."""
+        with self._lock:
+            for (kind, key), value in list(self._ahead.items()):
+                del self._ahead[(kind, key)]
+                if kind == "filtered":
+                    self._keep_filtered(key, value)
+                elif kind == "scope":
+                    self._scopes.setdefault(key, value)
+                elif key not in self._cache:
+                    self._keep_entry(key, value)
 
 
 # ---------------------------------------------------------------------- opening a board

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import altair as alt
 import pandas as pd
 import pytest
@@ -395,6 +397,53 @@ def test_the_next_segment_s_first_section_comes_right_after_the_first_chart(smal
     after = [(name, dict(filters).get("region")) for name, filters, _ in calls[opened + len(page):]]
     assert after == [("first", ["Sud"]), ("second", ["Nord"])]
     assert board.findings["customers"].facts["customers"] == int((small_dataset.customers["region"] == "Nord").sum())
+
+
+def test_a_click_is_answered_while_the_board_computes_ahead(small_dataset, monkeypatch):
+    # Computing ahead runs on a thread of its own: a click on a segment already computed is
+    # answered while that thread is still busy with another one.
+    import asyncio
+    import threading
+
+    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
+    monkeypatch.setattr(dashboard, "FIRST_CHART_GAP", 0.001)
+    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
+    busy, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_for_sud(ds, lang, by=None):
+        if threading.current_thread().name.startswith("journeyviz-ahead") and ds.filters.get("region") == ["Sud"]:
+            busy.set()
+            release.wait(10)
+            finished.set()
+        return customers_section(ds, lang, by)
+
+    board = open_board(dataset=small_dataset, interactive=True)
+    board.intro()
+    board.filter_bar()
+    board.show(slow_for_sud, key="customers")
+    controls = board._controls
+
+    async def session():
+        controls["segment_by"].value = "region"  # Nord's first section right away, then Sud's on the thread
+        for _ in range(500):
+            if busy.is_set():
+                break
+            await asyncio.sleep(0.01)
+        assert busy.is_set()
+        controls["segment"].value = "Nord"
+        answered = (board.findings["customers"].facts["customers"], finished.is_set())
+        release.set()
+        for _ in range(500):
+            if not board._ahead and finished.is_set():
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        return answered
+
+    customers, waited = _in_a_kernel_loop(monkeypatch, session)
+    assert customers == int((small_dataset.customers["region"] == "Nord").sum())
+    assert not waited  # answered while the thread was still computing Sud
+    assert ("customers", dashboard._state_of(replace(board.filters, segment="Sud"))) in board._cache
 
 
 def test_stepping_through_channels_computes_the_other_channels_ahead(small_dataset, monkeypatch):
