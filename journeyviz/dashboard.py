@@ -199,7 +199,7 @@ class Board:
         self._stepping = "segment"
         self._choices: dict[str, list[tuple[str, str]]] = {}
         # Held for engine queries and section computing, by the kernel's thread and by the thread
-        # computing ahead: the engine connection is not shared between threads, and a section is
+        # computing ahead: one engine connection serves both, one query at a time, and a section is
         # computed once. The kernel's thread takes it only for what is not in the caches yet.
         self._lock = threading.RLock()
         # What the thread computing ahead produced, until the kernel's thread files it in the caches
@@ -964,4 +964,3 @@ def _table_html(table: pd.DataFrame | None, lang: str) -> str:
     body = table.to_html(index=False, border=0, classes="jv-table", na_rep="–", float_format=lambda x: fnd.fmt_number(x, lang, 2))
     summary = html.escape(say("numbers_behind", lang, rows=len(table)))
     return f'<details class="jv-table"><summary>{summary}</summary>{body}</details>'
-
