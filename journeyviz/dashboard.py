@@ -583,8 +583,13 @@ class Board:
             from concurrent.futures import ThreadPoolExecutor
 
             self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journeyviz-ahead")
-        future = self._worker.submit(self._compute_ahead, *plan[0])
-        future.add_done_callback(lambda done: loop.call_soon_threadsafe(self._ahead_done, done, generation, plan[1:]))
+        def hand_back(done: Any) -> None:
+            try:
+                loop.call_soon_threadsafe(self._ahead_done, done, generation, plan[1:])
+            except RuntimeError:
+                pass  # the kernel's loop has closed (shutting down): no page left to compute for
+
+        self._worker.submit(self._compute_ahead, *plan[0]).add_done_callback(hand_back)
 
     def _ahead_done(self, future: Any, generation: int, rest: list[tuple[Filters, _Shown | None]]) -> None:
         self._adopt()
