@@ -241,6 +241,13 @@ def _in_a_kernel_loop(monkeypatch, session):
     return outcome.get("value")
 
 
+def _no_waits(monkeypatch, prefetch_delay=0.001):
+    """The board's pauses between steps shortened to a millisecond (computing ahead after ``prefetch_delay``)."""
+    for name in ("IDLE_GAP", "FIRST_CHART_GAP"):
+        monkeypatch.setattr(dashboard, name, 0.001)
+    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", prefetch_delay)
+
+
 def _board_tables(con) -> set[str]:
     return {name for (name,) in con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'jv_board_%'").fetchall()}
 
@@ -301,8 +308,7 @@ def test_a_state_seen_before_sends_its_spec_without_serialising_the_chart_again(
 def test_neighbouring_segments_are_computed_while_the_page_is_idle(small_dataset, monkeypatch):
     import asyncio
 
-    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
-    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
+    _no_waits(monkeypatch)
     calls = []
     board = open_board(dataset=small_dataset, interactive=True)
     board.show(_counted(calls))
@@ -327,8 +333,7 @@ def test_a_segment_computed_ahead_copies_its_events_only_after_its_first_section
     # for the copy of the segment's events into the engine (the click path does the same).
     import asyncio
 
-    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
-    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
+    _no_waits(monkeypatch)
     copied = []
 
     def watching(name):
@@ -365,9 +370,7 @@ def test_the_next_segment_s_first_section_comes_right_after_the_first_chart(smal
     # (the click would wait for it).
     import asyncio
 
-    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
-    monkeypatch.setattr(dashboard, "FIRST_CHART_GAP", 0.001)
-    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 30)
+    _no_waits(monkeypatch, prefetch_delay=30)
     calls = []
     board = open_board(dataset=small_dataset, interactive=True)
     board.intro()
@@ -405,9 +408,7 @@ def test_a_click_is_answered_while_the_board_computes_ahead(small_dataset, monke
     import asyncio
     import threading
 
-    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
-    monkeypatch.setattr(dashboard, "FIRST_CHART_GAP", 0.001)
-    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
+    _no_waits(monkeypatch)
     busy, release, finished = threading.Event(), threading.Event(), threading.Event()
 
     def slow_for_sud(ds, lang, by=None):
@@ -449,8 +450,7 @@ def test_a_click_is_answered_while_the_board_computes_ahead(small_dataset, monke
 def test_stepping_through_channels_computes_the_other_channels_ahead(small_dataset, monkeypatch):
     import asyncio
 
-    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
-    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
+    _no_waits(monkeypatch)
     calls = []
     board = open_board(dataset=small_dataset, interactive=True)
     board.show(_counted(calls))
@@ -479,8 +479,7 @@ def test_stepping_through_channels_computes_the_other_channels_ahead(small_datas
 def test_no_computing_ahead_when_turned_off(small_dataset, monkeypatch):
     import asyncio
 
-    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
-    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
+    _no_waits(monkeypatch)
     monkeypatch.setenv(dashboard.PREFETCH_ENV, "0")
     calls = []
     board = open_board(dataset=small_dataset, interactive=True)
@@ -497,8 +496,7 @@ def test_no_computing_ahead_when_turned_off(small_dataset, monkeypatch):
 def test_a_newer_change_drops_the_rest_of_an_outdated_page(small_dataset, monkeypatch):
     import asyncio
 
-    monkeypatch.setattr(dashboard, "IDLE_GAP", 0.001)
-    monkeypatch.setattr(dashboard, "PREFETCH_DELAY", 0.001)
+    _no_waits(monkeypatch)
     monkeypatch.setenv(dashboard.PREFETCH_ENV, "0")
     calls = []
     board = open_board(dataset=small_dataset, interactive=True)
