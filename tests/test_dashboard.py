@@ -248,6 +248,16 @@ def _no_waits(monkeypatch, prefetch_delay=0.001):
     monkeypatch.setattr(dashboard, "PREFETCH_DELAY", prefetch_delay)
 
 
+def _two_section_page(ds, calls):
+    """An interactive page with its scope line, its filter bar and two counted sections, "first" and "second"."""
+    board = open_board(dataset=ds, interactive=True)
+    board.intro()
+    board.filter_bar()
+    board.show(_counted(calls, "first"))
+    board.show(_counted(calls, "second"))
+    return board
+
+
 def _board_tables(con) -> set[str]:
     return {name for (name,) in con.raw_sql("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'jv_board_%'").fetchall()}
 
@@ -372,11 +382,7 @@ def test_the_next_segment_s_first_section_comes_right_after_the_first_chart(smal
 
     _no_waits(monkeypatch, prefetch_delay=30)
     calls = []
-    board = open_board(dataset=small_dataset, interactive=True)
-    board.intro()
-    board.filter_bar()
-    board.show(_counted(calls, "first"))
-    board.show(_counted(calls, "second"))
+    board = _two_section_page(small_dataset, calls)
     controls = board._controls
     scope_before = board._scope_widget.value
     opened = len(calls)
@@ -499,11 +505,7 @@ def test_a_newer_change_drops_the_rest_of_an_outdated_page(small_dataset, monkey
     _no_waits(monkeypatch)
     monkeypatch.setenv(dashboard.PREFETCH_ENV, "0")
     calls = []
-    board = open_board(dataset=small_dataset, interactive=True)
-    board.intro()
-    board.filter_bar()
-    board.show(_counted(calls, "first"))
-    board.show(_counted(calls, "second"))
+    board = _two_section_page(small_dataset, calls)
     controls = board._controls
 
     async def session():
