@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebook", default="00_journey_overview", help="dashboard measured")
     parser.add_argument("--filter", choices=["segment", "channel"], default="segment", help="the filter stepped through: the age bands or the channels")
     parser.add_argument("--think", type=float, default=0.0, help="seconds to wait between filter changes (a person reading the page)")
-    parser.add_argument("--no-prefetch", action="store_true", help="the board does not compute neighbouring segments while idle")
+    parser.add_argument("--no-prefetch", action="store_true", help="the board computes no neighbouring filter value ahead")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-reports", action="store_true")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")

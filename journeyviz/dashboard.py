@@ -583,6 +583,7 @@ class Board:
             from concurrent.futures import ThreadPoolExecutor
 
             self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journeyviz-ahead")
+
         def hand_back(done: Any) -> None:
             try:
                 loop.call_soon_threadsafe(self._ahead_done, done, generation, plan[1:])

@@ -145,7 +145,7 @@ def touchpoint_audit(ds: Dataset, by: str | None = None, survey: bool = True, po
     else:
         stats = stats.mutate(median_position=ibis.null("float64"))
     totals = b.aggregate(people, keys, n=people.count(), converted=people.conv.sum())
-    # Both aggregates in one query, so the engine computes the per-event windows once.
+    # Both aggregates in one query, so the engine goes over the events once (window or not).
     cols = {"reach": "int64", "contacts": "int64", "median_position": "float64", "converted_reached": "int64", "exits": "int64"}
     tp_rows = stats.select(*keys, _total=ibis.literal(False), touchpoint=stats.touchpoint.cast("string"), **{c: stats[c].cast(d) for c, d in cols.items()})
     total_rows = totals.select(
